@@ -1,0 +1,147 @@
+"""One hierarchy of errors, each also a subclass of the builtin a caller would catch.
+
+Every message names the bad value (shortened when it is user text) and the place, and where
+there is a nearest valid value it suggests it.
+
+Examples
+--------
+>>> from referral.errors import UnknownAgencyError, ReferralError
+>>> err = UnknownAgencyError("nishi.ward_ofice", suggestions=["nishi.ward_office"])
+>>> isinstance(err, KeyError) and isinstance(err, ReferralError)
+True
+>>> print(err)
+unknown agency id 'nishi.ward_ofice'; did you mean 'nishi.ward_office'?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "DataError",
+    "DataFileError",
+    "NoteTooLongError",
+    "Problem",
+    "ReferralError",
+    "UnknownAgencyError",
+    "UnknownAreaError",
+    "UnknownVocabularyError",
+    "ValidationError",
+    "shorten",
+]
+
+
+def shorten(text: str, limit: int = 24) -> str:
+    """Return ``text`` cut to ``limit`` characters with an ellipsis, for error messages.
+
+    User text (a concern note, a search string) may describe a real person: errors quote
+    only its start.
+
+    >>> shorten("a" * 30, 5)
+    'aaaaa…'
+    """
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _did_you_mean(suggestions: Sequence[str]) -> str:
+    if not suggestions:
+        return ""
+    quoted = ", ".join(repr(s) for s in suggestions[:3])
+    return f"; did you mean {quoted}?"
+
+
+class ReferralError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class DataError(ReferralError, ValueError):
+    """A data file or document is malformed or inconsistent."""
+
+
+class DataFileError(DataError):
+    """A data file cannot be read as a JSON document (encoding, syntax, duplicate keys)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found by validation: where (a JSON path) and what."""
+
+    path: str
+    message: str
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ValidationError(DataError):
+    """A document failed validation; ``problems`` lists every fault found."""
+
+    def __init__(self, source: str, problems: Iterable[Problem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        n = len(self.problems)
+        first = f": {self.problems[0]}" if self.problems else ""
+        more = f" (and {n - 1} more)" if n > 1 else ""
+        super().__init__(f"{source}: {n} problem{'s' if n != 1 else ''}{first}{more}")
+
+
+class _LookupMessage:
+    """Mixin: KeyError's str() quotes its argument; we want a plain sentence."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UnknownAgencyError(_LookupMessage, ReferralError, KeyError):
+    """No agency has this id (or name)."""
+
+    def __init__(self, key: str, *, suggestions: Sequence[str] = ()) -> None:
+        self.key = key
+        self.suggestions = tuple(suggestions)
+        self.message = f"unknown agency id {shorten(key, 60)!r}{_did_you_mean(suggestions)}"
+        super().__init__(self.message)
+
+
+class UnknownAreaError(_LookupMessage, ReferralError, KeyError):
+    """No ward, care plaza area, town or postal code matches this text."""
+
+    def __init__(self, text: str, *, suggestions: Sequence[str] = ()) -> None:
+        self.text = text
+        self.suggestions = tuple(suggestions)
+        self.message = (
+            f"no area matches {shorten(text)!r} (try a ward, a care plaza, a town or a "
+            f"postal code){_did_you_mean(suggestions)}"
+        )
+        super().__init__(self.message)
+
+
+class UnknownVocabularyError(_LookupMessage, ReferralError, KeyError):
+    """An id is not in the vocabulary (a tier, kind, link kind or concern)."""
+
+    def __init__(self, what: str, key: str, *, suggestions: Sequence[str] = ()) -> None:
+        self.what = what
+        self.key = key
+        self.suggestions = tuple(suggestions)
+        self.message = f"unknown {what} {shorten(key, 60)!r}{_did_you_mean(suggestions)}"
+        super().__init__(self.message)
+
+
+class NoteTooLongError(ReferralError, ValueError):
+    """A concern note is longer than the documented limit."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length = length
+        self.limit = limit
+        super().__init__(
+            f"note is {length:,} characters long; the limit is {limit:,} "
+            "(split it, or pass only the part that describes the concern)"
+        )

@@ -1,0 +1,334 @@
+"""Frozen pydantic v2 models of the directory document: areas, agencies, links, sources.
+
+Every model forbids unknown fields and round-trips through JSON unchanged. Vocabulary ids
+(tiers, kinds, link kinds) are checked here, so a bad id is reported with its JSON path.
+
+Examples
+--------
+>>> from referral.models import Text, Phone
+>>> Text(ja="西区", en="Nishi Ward").ja
+'西区'
+>>> Phone(number="045-320-8484").number
+'045-320-8484'
+>>> Phone(number="0453208484")
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for Phone
+...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from rapidfuzz import process
+
+from .vocabulary import KINDS, LINK_KINDS, TierId
+
+__all__ = [
+    "AREA_KINDS",
+    "ID_PATTERN",
+    "SCHEMA_VERSION",
+    "AgeRange",
+    "Agency",
+    "AgencyMatch",
+    "Area",
+    "AreaKind",
+    "AreaMatch",
+    "Catchment",
+    "CatchmentText",
+    "Citation",
+    "Coordinates",
+    "Document",
+    "Link",
+    "Model",
+    "Phone",
+    "PostalTown",
+    "Source",
+    "Text",
+    "TownPart",
+]
+
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
+"""Version of the ``data/agencies.json`` format this code reads and writes."""
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)*$"
+"""Ids are ASCII snake_case segments joined by dots, e.g. ``nishi.tobe_honcho.care_plaza``."""
+
+PHONE_PATTERN = r"^(0\d{1,4}-\d{1,4}-\d{3,4}|0120-\d{2,3}-\d{3}|1\d{2})$"
+POSTAL_PATTERN = r"^\d{3}-\d{4}$"
+
+AreaKind = Literal["city", "ward", "district"]
+AREA_KINDS: tuple[AreaKind, ...] = ("city", "ward", "district")
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=120)]
+NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+def _nearest(value: str, choices: list[str]) -> str:
+    best = process.extractOne(value, choices)
+    return f"; did you mean {best[0]!r}?" if best and best[1] >= 60 else ""
+
+
+class Model(BaseModel):
+    """Base of every model: frozen, no unknown fields, JSON round-trip safe."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+class Text(Model):
+    """A display text in Japanese and English."""
+
+    ja: NonEmpty
+    en: NonEmpty
+
+
+class Source(Model):
+    """A public source the directory takes facts from (listed once in the document)."""
+
+    id: Id
+    title: NonEmpty
+    url: str | None = None
+    date: str | None = Field(default=None, description="date as the source states it")
+    licence: str | None = None
+    credit: str | None = Field(default=None, description="attribution the licence asks for")
+    notes: str | None = None
+
+
+class Citation(Model):
+    """A reference from a record to a :class:`Source`, with the page or section."""
+
+    source: Id
+    detail: str | None = Field(default=None, description="page URL, plan section, row")
+
+
+class Phone(Model):
+    """A phone number written the Japanese way (``045-320-8484``), with what it reaches."""
+
+    number: Annotated[str, Field(pattern=PHONE_PATTERN)]
+    label: str | None = None
+
+
+class Coordinates(Model):
+    """WGS84 latitude and longitude in degrees."""
+
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+    @field_validator("lat", "lon")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("coordinates must be finite numbers")
+        return value
+
+
+class AgeRange(Model):
+    """The ages a body serves, both ends inclusive; ``None`` means open."""
+
+    min: Annotated[int, Field(ge=0, le=130)] | None = None
+    max: Annotated[int, Field(ge=0, le=130)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"age range is empty: min {self.min} > max {self.max}")
+        return self
+
+    def admits(self, age: int) -> bool:
+        """Return whether ``age`` lies in the range.
+
+        >>> AgeRange(min=15, max=39).admits(40)
+        False
+        """
+        return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
+
+
+class TownPart(Model):
+    """One 町 (town) of a catchment, with the 丁目 it covers (empty: the whole town)."""
+
+    town: NonEmpty
+    chome: tuple[Annotated[int, Field(ge=1, le=99)], ...] = ()
+    partial: bool = Field(default=False, description="only part of the town or 丁目 (一部)")
+
+
+class CatchmentText(Model):
+    """Another source's wording of the same catchment, kept beside the one used."""
+
+    text: NonEmpty
+    source: Citation
+    note: str | None = None
+
+
+class Catchment(Model):
+    """The 町丁目 a daily-living area covers: the source's text and what could be parsed."""
+
+    text: NonEmpty
+    towns: tuple[TownPart, ...] = ()
+    unparsed: tuple[str, ...] = Field(
+        default=(), description="pieces of the text that name no town we could identify"
+    )
+    complete: bool = Field(
+        description="the towns list is the whole catchment (no ほか, no unparsed pieces)"
+    )
+    source: Citation
+    alternatives: tuple[CatchmentText, ...] = ()
+
+
+class Area(Model):
+    """The city, a ward (区), or a district: one care plaza's daily-living area."""
+
+    id: Id
+    kind: AreaKind
+    name: Text
+    parent: Id | None = None
+    catchment: Catchment | None = None
+    sources: Annotated[tuple[Citation, ...], Field(min_length=1)]
+    checked: dt.date
+    notes: str | None = None
+
+
+class AreaMatch(Model):
+    """One candidate area for what a user typed, with how sure the match is (0–1)."""
+
+    area: Area
+    confidence: Annotated[float, Field(ge=0, le=1)]
+    reason: Text
+    matched: str = Field(description="the text that was resolved")
+    town: str | None = None
+    chome: int | None = None
+
+
+class PostalTown(Model):
+    """A Japan Post postal code and the town (and 丁目 qualifier) it covers."""
+
+    postal_code: Annotated[str, Field(pattern=POSTAL_PATTERN)]
+    ward: Id
+    town: NonEmpty
+    qualifier: str | None = Field(default=None, description="e.g. （４〜７丁目）")
+    kana: str | None = None
+
+
+class Agency(Model):
+    """A body or meeting of the support network: one node of the graph.
+
+    ``attested`` is true when a cited source gives the name and at least one contact; a
+    structural record (``attested=False``) stands for a body that certainly exists (one per
+    ward, say) whose name or contact no source in reach gives: its ``contact_via`` says whom to
+    call instead. ``aggregate`` marks a node that stands for many (the welfare commissioners of
+    an area), never for one invented person or group.
+    """
+
+    id: Id
+    name: Text
+    kind: str
+    tier: TierId
+    area: Id
+    address: str | None = None
+    postal_code: Annotated[str, Field(pattern=POSTAL_PATTERN)] | None = None
+    phones: tuple[Phone, ...] = ()
+    url: str | None = None
+    coordinates: Coordinates | None = None
+    serves: tuple[Id, ...] = Field(
+        default=(), description="catchment: the areas it serves beyond its own (empty: own area)"
+    )
+    catchment_confirmed: bool = Field(
+        default=True, description="false when no source says which areas it serves"
+    )
+    ages: AgeRange | None = None
+    confidential: bool = Field(default=False, description="its address must never be shown")
+    attested: bool
+    aggregate: bool = False
+    contact_via: Id | None = None
+    operator: str | None = None
+    sources: Annotated[tuple[Citation, ...], Field(min_length=1)]
+    checked: dt.date
+    notes: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown kind {value!r}{_nearest(value, list(KINDS))}")
+        return value
+
+    @model_validator(mode="after")
+    def _no_confidential_address(self) -> Agency:
+        if self.confidential and (self.address or self.postal_code or self.coordinates):
+            raise ValueError(
+                f"{self.id}: a confidential body must not carry an address, postal code or "
+                "coordinates"
+            )
+        return self
+
+    @property
+    def is_meeting(self) -> bool:
+        """Whether this node is a meeting rather than a body."""
+        return KINDS[self.kind].meeting
+
+
+class AgencyMatch(Model):
+    """One result of a name search: the agency and how well its name matched (0–100)."""
+
+    agency: Agency
+    score: Annotated[float, Field(ge=0, le=100)]
+    matched: str = Field(description="the name or id that matched")
+
+
+class Link(Model):
+    """A typed, directed link between two nodes, with where it comes from."""
+
+    source: Id
+    target: Id
+    kind: str
+    sources: Annotated[tuple[Citation, ...], Field(min_length=1)]
+    inferred: bool = Field(
+        default=False, description="common practice, not read in a source: lower confidence"
+    )
+    note: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _known_link(cls, value: str) -> str:
+        if value not in LINK_KINDS:
+            raise ValueError(f"unknown link kind {value!r}{_nearest(value, list(LINK_KINDS))}")
+        return value
+
+
+class Document(Model):
+    """The whole directory: what ``data/agencies.json`` holds.
+
+    Lists are kept in a canonical order (by id; links by source, kind, target; towns by
+    ward, postal code, town), so two documents with the same content compare equal and the
+    file on disk is diff-friendly.
+    """
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    title: Text
+    data_date: dt.date = Field(description="the newest date on which records were checked")
+    notes: str | None = None
+    sources: tuple[Source, ...]
+    areas: tuple[Area, ...]
+    towns: tuple[PostalTown, ...] = ()
+    agencies: tuple[Agency, ...]
+    links: tuple[Link, ...] = ()
+
+    @field_validator("sources", "areas", "agencies")
+    @classmethod
+    def _by_id(cls, items: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(sorted(items, key=lambda r: r.id))
+
+    @field_validator("towns")
+    @classmethod
+    def _towns_order(cls, items: tuple[PostalTown, ...]) -> tuple[PostalTown, ...]:
+        return tuple(
+            sorted(items, key=lambda t: (t.ward, t.postal_code, t.town, t.qualifier or ""))
+        )
+
+    @field_validator("links")
+    @classmethod
+    def _links_order(cls, items: tuple[Link, ...]) -> tuple[Link, ...]:
+        return tuple(sorted(items, key=lambda lk: (lk.source, lk.kind, lk.target)))
