@@ -1,0 +1,186 @@
+"""Find, read and write directory documents (private).
+
+Reading is strict: UTF-8 only (a BOM, UTF-16 or Shift_JIS is named as such), no duplicate
+keys, no NaN, a size and a nesting limit. Every failure is one clear line naming the file and
+the place. Writing is stable and diff-friendly: sorted keys, Japanese unescaped, two-space
+indent, lists in a documented order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import DataFileError
+from .models import Document
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "bundled_path",
+    "decode_json",
+    "dump_document",
+    "read_json",
+]
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest data file read (64 MiB); the bundled one is about 4 MB."""
+
+MAX_DEPTH = 32
+"""Deepest nesting of JSON arrays and objects accepted; the format needs 6."""
+
+
+def bundled_path() -> Path:
+    """Return the path of the bundled ``agencies.json``.
+
+    Installed from a wheel it sits inside the package (``referral/data``); in a source
+    checkout (editable install) it is the repository's ``data/agencies.json``.
+    """
+    packaged = resources.files("referral").joinpath("data", "agencies.json")
+    if packaged.is_file():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "data" / "agencies.json"
+    if checkout.is_file():
+        return checkout
+    raise DataFileError(str(checkout), "the bundled directory is missing from this install")
+
+
+def _position(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"line {line}, column {col}"
+
+
+def _sniff_encoding(data: bytes) -> str | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "a UTF-8 byte-order mark (BOM); save the file as UTF-8 without BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:64]):
+        return "UTF-16 text; save the file as UTF-8"
+    return None
+
+
+class _Pairs:
+    """object_pairs_hook that rejects duplicate keys and tracks depth cheaply."""
+
+    def __init__(self) -> None:
+        self.duplicate: str | None = None
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out and self.duplicate is None:
+                self.duplicate = key
+            out[key] = value
+        return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _depth(obj: Any, limit: int) -> int:
+    """Depth of nested containers, stopping early past ``limit`` (iterative)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return depth
+        if isinstance(node, dict):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+    return deepest
+
+
+def decode_json(data: bytes, where: str) -> Any:
+    """Decode JSON bytes strictly, raising :class:`DataFileError` with one clear line."""
+    if (problem := _sniff_encoding(data)) is not None:
+        raise DataFileError(where, f"not UTF-8 JSON: the file is {problem}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        guess = ""
+        try:
+            data.decode("shift_jis")
+            guess = " (it looks like Shift_JIS; save it as UTF-8)"
+        except UnicodeDecodeError:
+            pass
+        raise DataFileError(
+            where, f"not UTF-8: invalid byte at offset {exc.start}{guess}"
+        ) from None
+    hook = _Pairs()
+    try:
+        obj = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(
+            where, f"invalid JSON at {_position(text, exc.pos)}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise DataFileError(where, f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        raise DataFileError(where, f"invalid JSON: {exc}") from None
+    if hook.duplicate is not None:
+        raise DataFileError(where, f"duplicate key {hook.duplicate!r} in a JSON object")
+    if _depth(obj, MAX_DEPTH) > MAX_DEPTH:
+        raise DataFileError(where, f"JSON nested deeper than {MAX_DEPTH} levels")
+    return obj
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Read a JSON file strictly (see :func:`decode_json`), with a size limit."""
+    where = os.fspath(path)
+    try:
+        size = Path(where).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DataFileError(
+                where,
+                f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB",
+            )
+        data = Path(where).read_bytes()
+    except FileNotFoundError:
+        raise DataFileError(where, "no such file") from None
+    except IsADirectoryError:
+        raise DataFileError(where, "is a directory, not a file") from None
+    except PermissionError:
+        raise DataFileError(where, "permission denied") from None
+    return decode_json(data, where)
+
+
+def _sorted_lists(data: dict[str, Any]) -> dict[str, Any]:
+    keys = {
+        "sources": lambda s: s["id"],
+        "areas": lambda a: a["id"],
+        "towns": lambda t: (t["ward"], t["postal_code"], t["town"], t.get("qualifier") or ""),
+        "agencies": lambda a: a["id"],
+        "links": lambda lk: (lk["source"], lk["kind"], lk["target"]),
+    }
+    for name, key in keys.items():
+        if name in data:
+            data[name] = sorted(data[name], key=key)
+    return data
+
+
+def dump_document(doc: Document) -> str:
+    """Serialise a document in the stable, diff-friendly form used on disk.
+
+    Keys sorted, Japanese kept as UTF-8, two-space indent, default-valued fields left out,
+    lists sorted by id (links by source, kind, target), a final newline. Loading the result
+    gives back an equal document.
+    """
+    data = doc.model_dump(mode="json", exclude_defaults=True)
+    data["schema_version"] = doc.schema_version
+    return json.dumps(_sorted_lists(data), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def iter_records(data: Any, name: str) -> Iterator[tuple[int, Any]]:
+    """Enumerate the items of a top-level list of a raw document (empty if absent)."""
+    items = data.get(name) if isinstance(data, dict) else None
+    if isinstance(items, list):
+        yield from enumerate(items)
