@@ -1,0 +1,204 @@
+"""Text rendering for the command line: tables, an agency card (private).
+
+Japanese first; ``lang="en"`` gives English. Column widths count East Asian wide characters
+as two cells so tables line up in a terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from .models import Agency, Area, AreaMatch
+from .vocabulary import KINDS, LINK_KINDS, TIERS
+
+__all__ = ["Lang", "agency_card", "csv_text", "kind_label", "label", "table", "width"]
+
+Lang = Literal["ja", "en"]
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "id": ("ID", "id"),
+    "name": ("名称", "name"),
+    "kind": ("種別", "kind"),
+    "phone": ("電話", "phone"),
+    "area": ("地域", "area"),
+    "ward": ("区", "ward"),
+    "tier": ("圏域", "tier"),
+    "address": ("住所", "address"),
+    "url": ("URL", "URL"),
+    "catchment": ("担当地区", "catchment"),
+    "serves": ("対象地域", "serves"),
+    "ages": ("対象年齢", "ages"),
+    "operator": ("運営", "operator"),
+    "sources": ("出典", "sources"),
+    "checked": ("確認日", "checked"),
+    "notes": ("備考", "notes"),
+    "links": ("つながり", "links"),
+    "attested": ("出典で確認", "attested"),
+    "districts": ("圏域数", "districts"),
+    "confidence": ("確からしさ", "confidence"),
+    "reason": ("理由", "reason"),
+    "yes": ("はい", "yes"),
+    "no": ("いいえ", "no"),
+    "attested_note": ("名称と連絡先は出典で確認済み", "name and contact are attested by a source"),
+    "structural_note": (
+        "構造上の記録（必ず存在するが、名称または連絡先を出典で確認できない）",
+        "structural record (certainly exists; no source in reach gives its name or contact)",
+    ),
+    "aggregate_note": (
+        "集約ノード（個人や特定の団体ではない）",
+        "aggregate node (stands for many; not one person or group)",
+    ),
+    "contact_via": ("連絡先", "contact via"),
+    "confidential": ("所在地は非公開", "address is confidential"),
+    "more": ("他の候補", "other matches"),
+    "unparsed": ("町丁目に分解できなかった部分", "pieces not matched to a town"),
+    "incomplete": ("（一部の記載のみ）", "(partly listed)"),
+}
+
+
+def label(key: str, lang: Lang) -> str:
+    """The message ``key`` in ``lang``."""
+    ja, en = _MESSAGES[key]
+    return ja if lang == "ja" else en
+
+
+def kind_label(kind: str, lang: Lang) -> str:
+    """The display label of a kind id."""
+    k = KINDS[kind]
+    return k.ja if lang == "ja" else k.en
+
+
+def width(text: str) -> int:
+    """Terminal cells taken by ``text`` (wide East Asian characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(text: str, cells: int) -> str:
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        w = width(ch)
+        if used + w > cells - 1 and used + w > cells:
+            return "".join(out) + "…"
+        out.append(ch)
+        used += w
+    return "".join(out)
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, max_width: int = 48) -> str:
+    """A plain-text table with aligned columns (cells longer than ``max_width`` are cut)."""
+    body = [[_cut(str(c), max_width) for c in row] for row in rows]
+    cols = [header, *body]
+    widths = [max(width(r[i]) for r in cols) for i in range(len(header))]
+    lines = []
+    for j, row in enumerate(cols):
+        lines.append(
+            "  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(row)).rstrip()
+        )
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """CSV with a header row (UTF-8 text; the caller writes it)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def phone_text(agency: Agency) -> str:
+    """The first phone of an agency, with its label in brackets."""
+    if not agency.phones:
+        return ""
+    p = agency.phones[0]
+    return f"{p.number}（{p.label}）" if p.label else p.number
+
+
+def agency_card(
+    agency: Agency,
+    *,
+    lang: Lang,
+    area: Area,
+    ward: Area | None,
+    contact: Agency | None,
+    links: Sequence[tuple[str, str, Agency]],
+    source_titles: dict[str, str],
+) -> str:
+    """A readable description of one agency: name, kind, place, contact, sources, links."""
+    name = agency.name.ja if lang == "ja" else agency.name.en
+    other = agency.name.en if lang == "ja" else agency.name.ja
+    lines = [f"{name}  [{agency.id}]", f"  {other}"]
+
+    def row(key: str, value: str) -> None:
+        if value:
+            lines.append(f"  {label(key, lang)}: {value}")
+
+    tier = TIERS[agency.tier]
+    row("kind", f"{kind_label(agency.kind, lang)}（{tier.ja if lang == 'ja' else tier.en}）")
+    place = [ward.name.ja if lang == "ja" else ward.name.en] if ward and ward.id != area.id else []
+    place.append(area.name.ja if lang == "ja" else area.name.en)
+    row("area", " › ".join(place))
+    if agency.confidential:
+        row("address", label("confidential", lang))
+    elif agency.address:
+        row("address", (f"〒{agency.postal_code} " if agency.postal_code else "") + agency.address)
+    for p in agency.phones:
+        row("phone", p.number + (f"（{p.label}）" if p.label else ""))
+    row("url", agency.url or "")
+    if agency.ages:
+        lo, hi = agency.ages.min, agency.ages.max
+        row("ages", f"{lo if lo is not None else ''}〜{hi if hi is not None else ''}")
+    row("serves", " ".join(agency.serves))
+    row("operator", agency.operator or "")
+    if area.catchment and agency.kind in (
+        "care_plaza",
+        "comprehensive_support_center",
+        "nursing_home",
+    ):
+        c = area.catchment
+        row("catchment", c.text + ("" if c.complete else " " + label("incomplete", lang)))
+        if c.unparsed:
+            row("unparsed", "・".join(c.unparsed))
+    if agency.aggregate:
+        lines.append(f"  ⚠ {label('aggregate_note', lang)}")
+    if agency.attested:
+        lines.append(f"  ✓ {label('attested_note', lang)}")
+    else:
+        lines.append(f"  ⚠ {label('structural_note', lang)}")
+    if contact is not None and contact.id != agency.id:
+        cname = contact.name.ja if lang == "ja" else contact.name.en
+        row("contact_via", f"{cname} {phone_text(contact)}".strip())
+    for cite in agency.sources:
+        title = source_titles.get(cite.source, cite.source)
+        detail = cite.detail or ""
+        same = detail and (detail in title or title.split(" (")[0] in detail)
+        row("sources", detail if same else f"{title}" + (f" — {detail}" if detail else ""))
+    row("checked", agency.checked.isoformat())
+    row("notes", agency.notes or "")
+    if links:
+        lines.append(f"  {label('links', lang)}:")
+        for direction, kind, other_agency in links:
+            lk = LINK_KINDS[kind]
+            oname = other_agency.name.ja if lang == "ja" else other_agency.name.en
+            lines.append(f"    {direction} {oname}（{lk.ja if lang == 'ja' else lk.en}）")
+    return "\n".join(lines)
+
+
+def area_match_rows(matches: Sequence[AreaMatch], lang: Lang) -> list[list[str]]:
+    """Rows for a table of area candidates."""
+    return [
+        [
+            m.area.id,
+            m.area.name.ja if lang == "ja" else m.area.name.en,
+            f"{m.confidence:.0%}",
+            m.reason.ja if lang == "ja" else m.reason.en,
+        ]
+        for m in matches
+    ]

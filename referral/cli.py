@@ -1,0 +1,345 @@
+"""The ``referral`` command: a thin layer over the library.
+
+Exit codes: 0 success, 1 nothing matched, 2 a usage or data error. Errors are one line on
+stderr, never a traceback (set ``REFERRAL_DEBUG=1`` to see one for an internal error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import __version__
+from ._render import Lang, agency_card, area_match_rows, csv_text, kind_label, label, table
+from .directory import Directory
+from .errors import (
+    DataFileError,
+    ReferralError,
+    UnknownAgencyError,
+    UnknownVocabularyError,
+    ValidationError,
+)
+from .models import Agency
+from .validation import validate_data
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so ``main`` returns the exit code."""
+
+    def error(self, message: str) -> Any:
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _json(data: Any) -> None:
+    _out(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def _directory(args: argparse.Namespace) -> Directory:
+    return Directory.from_path(args.data) if args.data else Directory.load()
+
+
+def _resolve_ward(d: Directory, text: str | None) -> str | None:
+    if text is None:
+        return None
+    match = d.require_area(text)
+    return match.area.id if match.area.kind == "ward" else match.area.parent
+
+
+def _agency_row(d: Directory, ag: Agency, lang: Lang) -> list[str]:
+    contact = d.contact(ag)
+    phone = contact.phones[0].number if contact.phones else ""
+    if phone and contact.id != ag.id:
+        phone = "→" + phone  # reached through another body (contact_via)
+    return [
+        ag.id,
+        ag.name.ja if lang == "ja" else ag.name.en,
+        kind_label(ag.kind, lang),
+        phone,
+        label("yes" if ag.attested else "no", lang),
+    ]
+
+
+# -- commands ---------------------------------------------------------------------------
+def cmd_agencies(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    ward = _resolve_ward(d, args.ward)
+    if args.kind and args.kind not in {a.kind for a in d.agencies}:
+        d.find("", kind=args.kind)  # raises UnknownVocabularyError with a suggestion
+    rows = [
+        a
+        for a in d.agencies
+        if (ward is None or d.ward_of(a) == ward)
+        and (args.kind is None or a.kind == args.kind)
+        and not (args.real and (a.aggregate or a.is_meeting))
+    ]
+    rows.sort(key=lambda a: a.id)
+    if args.json:
+        _json([a.model_dump(mode="json", exclude_defaults=True) for a in rows])
+    else:
+        header = [label(k, args.lang) for k in ("id", "name", "kind", "phone", "attested")]
+        body = [_agency_row(d, a, args.lang) for a in rows]
+        _out(csv_text(header, body) if args.csv else table(header, body))
+    return EXIT_OK if rows else EXIT_NO_MATCH
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    try:
+        agency, others = d.agency(args.query), []
+    except UnknownAgencyError:
+        found = d.find(args.query, limit=6)
+        if not found:
+            raise
+        agency, others = found[0].agency, [m.agency for m in found[1:]]
+    area = d.area(agency.area)
+    ward = d.area(area.parent) if area.parent and area.kind == "district" else None
+    if args.json:
+        _json(
+            {
+                "agency": agency.model_dump(mode="json", exclude_defaults=True),
+                "contact": d.contact(agency).id,
+                "links": [
+                    lk.model_dump(mode="json", exclude_defaults=True)
+                    for lk in d.links_of(agency.id)
+                ],
+                "other_matches": [o.id for o in others],
+            }
+        )
+        return EXIT_OK
+    links = []
+    for lk in d.links_of(agency.id):
+        if (lk.kind == "member_of" and lk.target != agency.id) or lk.source == agency.id:
+            links.append(("→", lk.kind, d.agency(lk.target)))
+        else:
+            links.append(("←", lk.kind, d.agency(lk.source)))
+    links.sort(key=lambda t: (t[0] != "→", t[1], t[2].id))  # outgoing first
+    limit = None if args.all_links else 12
+    shown = links[:limit]
+    text = agency_card(
+        agency,
+        lang=args.lang,
+        area=area,
+        ward=ward,
+        contact=d.contact(agency),
+        links=shown,
+        source_titles={s.id: s.title for s in d.document.sources},
+    )
+    if limit is not None and len(links) > limit:
+        text += f"\n    … +{len(links) - limit} (--all-links)"
+    if others:
+        names = ", ".join(o.id for o in others[:5])
+        text += f"\n{label('more', args.lang)}: {names}"
+    _out(text)
+    return EXIT_OK
+
+
+def cmd_areas(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    ward = _resolve_ward(d, args.ward)
+    if ward is None:
+        rows = [a for a in d.areas if a.kind == "ward"]
+        counts = {w.id: len(d.districts(w.id)) for w in rows}
+        header = [label(k, args.lang) for k in ("id", "name", "districts")]
+        body = [
+            [w.id, w.name.ja if args.lang == "ja" else w.name.en, str(counts[w.id])] for w in rows
+        ]
+    else:
+        rows = list(d.districts(ward))
+        header = [label(k, args.lang) for k in ("id", "name", "catchment")]
+        body = [
+            [
+                a.id,
+                a.name.ja if args.lang == "ja" else a.name.en,
+                a.catchment.text if a.catchment else "",
+            ]
+            for a in rows
+        ]
+    if args.json:
+        _json([a.model_dump(mode="json", exclude_defaults=True) for a in rows])
+    else:
+        _out(csv_text(header, body) if args.csv else table(header, body, max_width=60))
+    return EXIT_OK
+
+
+def cmd_where(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    found = d.resolve_area(args.text)
+    if args.json:
+        _json(
+            [
+                m.model_dump(
+                    mode="json",
+                    include={
+                        "area": {"id", "kind", "name", "parent"},
+                        "confidence": True,
+                        "reason": True,
+                        "town": True,
+                        "chome": True,
+                    },
+                )
+                for m in found
+            ]
+        )
+        return EXIT_OK if found else EXIT_NO_MATCH
+    if not found:
+        d.require_area(args.text)  # raises with suggestions
+    header = [label(k, args.lang) for k in ("id", "name", "confidence", "reason")]
+    _out(table(header, area_match_rows(found, args.lang), max_width=70))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ._data import bundled_path, read_json  # noqa: PLC0415
+
+    path = args.path or str(bundled_path())
+    doc, problems = validate_data(read_json(path))
+    if args.json:
+        _json(
+            {
+                "path": path,
+                "valid": doc is not None,
+                "problems": [
+                    {"path": p.path, "message": p.message, "code": p.code} for p in problems
+                ],
+            }
+        )
+        return EXIT_OK if doc is not None else EXIT_ERROR
+    if doc is None:
+        for p in problems:
+            sys.stderr.write(f"{path}: {p.path}: {p.message}\n")
+        sys.stderr.write(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n")
+        return EXIT_ERROR
+    _out(
+        f"{path}: OK — {len(doc.agencies)} agencies, {len(doc.areas)} areas, "
+        f"{len(doc.links)} links (data of {doc.data_date})"
+    )
+    return EXIT_OK
+
+
+# -- parser ------------------------------------------------------------------------------
+_COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
+    "agencies": (
+        cmd_agencies,
+        "list agencies, by ward and kind",
+        "referral agencies --ward 西区 --kind care_plaza",
+    ),
+    "show": (
+        cmd_show,
+        "show one agency by id or name, with its contact and links",
+        "referral show 戸部本町",
+    ),
+    "areas": (
+        cmd_areas,
+        "list the wards, or the care plaza areas of a ward",
+        "referral areas --ward 西区",
+    ),
+    "where": (
+        cmd_where,
+        "resolve a ward, care plaza, town, address or postal code to areas",
+        "referral where 220-0013",
+    ),
+    "validate": (
+        cmd_validate,
+        "check a directory file and list every problem with its path",
+        "referral validate data/agencies.json",
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (one subcommand per library feature)."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--lang", choices=["ja", "en"], default="ja", help="language of the output (default: ja)"
+    )
+    common.add_argument("--json", action="store_true", help="print JSON")
+    common.add_argument(
+        "--data", metavar="PATH", help="use this directory file instead of the bundled one"
+    )
+    parser = _Parser(prog="referral", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"referral {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (_, help_text, example) in _COMMANDS.items():
+        p = sub.add_parser(
+            name,
+            parents=[common],
+            help=help_text,
+            description=help_text,
+            epilog=f"example: {example}",
+        )
+        if name == "agencies":
+            p.add_argument("--ward", help="ward name or id (e.g. 西区, nishi)")
+            p.add_argument("--kind", help="kind id (e.g. care_plaza)")
+            p.add_argument(
+                "--real", action="store_true", help="only bodies: leave out aggregates and meetings"
+            )
+            p.add_argument("--csv", action="store_true", help="print CSV")
+        elif name == "show":
+            p.add_argument("query", metavar="ID|NAME")
+            p.add_argument("--all-links", action="store_true", help="list every link")
+        elif name == "areas":
+            p.add_argument("--ward", help="list this ward's care plaza areas")
+            p.add_argument("--csv", action="store_true", help="print CSV")
+        elif name == "where":
+            p.add_argument("text", metavar="TEXT")
+        elif name == "validate":
+            p.add_argument(
+                "path",
+                nargs="?",
+                metavar="PATH",
+                help="file to check (default: the bundled directory)",
+            )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_ERROR
+        return _COMMANDS[args.command][0](args)
+    except _UsageError as exc:
+        sys.stderr.write(f"{exc}\n(try: referral --help)\n")
+        return EXIT_ERROR
+    except (DataFileError, ValidationError) as exc:
+        sys.stderr.write(f"referral: error: {exc}\n")
+        return EXIT_ERROR
+    except UnknownVocabularyError as exc:
+        sys.stderr.write(f"referral: {exc}\n")
+        return EXIT_ERROR
+    except ReferralError as exc:
+        sys.stderr.write(f"referral: {exc}\n")
+        return EXIT_NO_MATCH if isinstance(exc, LookupError) else EXIT_ERROR
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the CLI never shows a traceback unless asked
+        if os.environ.get("REFERRAL_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"referral: internal error ({type(exc).__name__}); "
+            "set REFERRAL_DEBUG=1 for details and please report it\n"
+        )
+        return EXIT_ERROR

@@ -1,0 +1,258 @@
+"""The :class:`Directory`: the newcomer's way in to the data, the graph and the lookups.
+
+Examples
+--------
+>>> from referral import Directory
+>>> d = Directory.load()
+>>> d.agency("nishi.ward_office").name.ja
+'横浜市西区役所'
+>>> d.find("戸部本町")[0].agency.id
+'nishi.tobe_honcho.care_plaza'
+>>> [(m.area.id, m.confidence) for m in d.resolve_area("220-0013")]
+[('nishi.tobe_honcho', 1.0)]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from functools import cache, cached_property
+
+import networkx as nx
+from rapidfuzz import fuzz, process
+
+from ._data import bundled_path
+from ._text import fold_place
+from .areas import AreaIndex
+from .errors import UnknownAgencyError, UnknownAreaError, ValidationError
+from .models import Agency, AgencyMatch, Area, AreaMatch, Document, Link
+from .network import build_graph
+from .validation import check_integrity, load_document
+from .vocabulary import KINDS
+
+__all__ = ["Directory"]
+
+
+@cache
+def _bundled() -> Directory:
+    return Directory(load_document(bundled_path()), source=str(bundled_path()))
+
+
+class Directory:
+    """A validated, read-only directory of the support network.
+
+    Parameters
+    ----------
+    document
+        A valid :class:`~referral.models.Document`; it is checked for integrity again.
+    source
+        Where it came from, for messages.
+
+    Notes
+    -----
+    A directory never changes once built: its models are frozen and its graph is frozen, so
+    one instance may be shared between threads.
+    """
+
+    def __init__(self, document: Document, *, source: str = "<memory>") -> None:
+        problems = check_integrity(document)
+        if problems:
+            raise ValidationError(source, problems)
+        self.document = document
+        self.source = source
+        self._agencies = {a.id: a for a in document.agencies}
+        self._areas = {a.id: a for a in document.areas}
+        self._by_area: dict[str, list[Agency]] = defaultdict(list)
+        for ag in document.agencies:
+            self._by_area[ag.area].append(ag)
+
+    # -- constructors ----------------------------------------------------------------
+    @classmethod
+    def load(cls) -> Directory:
+        """Return the bundled Yokohama directory (loaded once per process, then shared)."""
+        return _bundled()
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str]) -> Directory:
+        """Load and validate a directory file.
+
+        Raises
+        ------
+        DataFileError
+            The file is not readable UTF-8 JSON (one line saying why and where).
+        ValidationError
+            The document is invalid; ``problems`` lists every fault with its JSON path.
+        """
+        return cls(load_document(path), source=os.fspath(path))
+
+    # -- the data ----------------------------------------------------------------------
+    @property
+    def agencies(self) -> tuple[Agency, ...]:
+        """Every agency (body, aggregate or meeting), in document order."""
+        return self.document.agencies
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        """Every area: the city, the wards and the districts."""
+        return self.document.areas
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """Every typed link."""
+        return self.document.links
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The frozen networkx graph (see :mod:`referral.network` for its attributes)."""
+        return build_graph(self.document)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Directory {self.source!r}: {len(self.document.agencies)} agencies, "
+            f"{len(self.document.areas)} areas, data of {self.document.data_date}>"
+        )
+
+    # -- lookups ---------------------------------------------------------------------
+    def agency(self, agency_id: str) -> Agency:
+        """Return the agency with this id.
+
+        Raises
+        ------
+        UnknownAgencyError
+            No such id; the message suggests the nearest ones.
+        """
+        if not isinstance(agency_id, str):
+            raise TypeError(f"agency id must be a str, not {type(agency_id).__name__}")
+        try:
+            return self._agencies[agency_id]
+        except KeyError:
+            near = process.extract(agency_id, list(self._agencies), scorer=fuzz.ratio, limit=3)
+            raise UnknownAgencyError(
+                agency_id, suggestions=[n for n, s, _ in near if s >= 70]
+            ) from None
+
+    def area(self, area_id: str) -> Area:
+        """Return the area with this id (see :meth:`resolve_area` for free text)."""
+        try:
+            return self._areas[area_id]
+        except KeyError:
+            raise UnknownAreaError(
+                area_id, suggestions=self._area_index.suggestions(area_id)
+            ) from None
+
+    def agencies_in(self, area_id: str, *, kind: str | None = None) -> list[Agency]:
+        """The agencies whose own area is ``area_id`` (a district, a ward or the city)."""
+        self.area(area_id)
+        return [a for a in self._by_area[area_id] if kind is None or a.kind == kind]
+
+    def ward_of(self, agency: Agency) -> str | None:
+        """The ward id an agency belongs to (``None`` for a city-level body)."""
+        area = self._areas[agency.area]
+        return area.id if area.kind == "ward" else area.parent if area.kind == "district" else None
+
+    def contact(self, agency: Agency) -> Agency:
+        """The agency to call for ``agency``: itself if it has a phone, else where its
+        ``contact_via`` chain leads to one that has."""
+        seen = {agency.id}
+        while agency.contact_via and not agency.phones:
+            nxt = self._agencies[agency.contact_via]
+            if nxt.id in seen:
+                break
+            seen.add(nxt.id)
+            agency = nxt
+        return agency
+
+    def links_of(self, agency_id: str) -> Iterator[Link]:
+        """The links from or to an agency."""
+        self.agency(agency_id)
+        return (lk for lk in self.document.links if agency_id in (lk.source, lk.target))
+
+    @cached_property
+    def _name_index(self) -> tuple[list[str], list[str]]:
+        keys, ids = [], []
+        for ag in self.document.agencies:
+            for name in (ag.name.ja, ag.name.en, ag.id):
+                keys.append(fold_place(name).lower())
+                ids.append(ag.id)
+        return keys, ids
+
+    def find(
+        self, text: str, *, kind: str | None = None, ward: str | None = None, limit: int = 10
+    ) -> list[AgencyMatch]:
+        """Search agencies by name (Japanese or English) or id, forgiving variant spellings.
+
+        Real bodies come before aggregates and meetings at equal scores, then shorter names.
+
+        Examples
+        --------
+        >>> [m.agency.id for m in Directory.load().find("Tobe-Honcho", kind="care_plaza")]
+        ['nishi.tobe_honcho.care_plaza']
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"search text must be a str, not {type(text).__name__}")
+        if kind is not None and kind not in KINDS:
+            from .errors import UnknownVocabularyError  # noqa: PLC0415
+
+            near = process.extractOne(kind, list(KINDS))
+            raise UnknownVocabularyError("kind", kind, suggestions=[near[0]] if near else [])
+        query = fold_place(text).lower()
+        if not query:
+            return []
+        keys, ids = self._name_index
+        hits = process.extract(query, keys, scorer=fuzz.WRatio, limit=None, score_cutoff=70)
+        best: dict[str, tuple[float, str]] = {}
+        for key, score, i in hits:
+            if score > best.get(ids[i], (-1.0, ""))[0]:
+                best[ids[i]] = (score, key)
+        out = []
+        for agency_id, (score, key) in best.items():
+            ag = self._agencies[agency_id]
+            if (kind and ag.kind != kind) or (ward and self.ward_of(ag) != ward):
+                continue
+            out.append(AgencyMatch(agency=ag, score=round(score, 1), matched=key))
+        out.sort(
+            key=lambda m: (
+                -m.score,
+                m.agency.aggregate,
+                KINDS[m.agency.kind].meeting,
+                not m.agency.attested,
+                len(m.agency.name.ja),
+                m.agency.id,
+            )
+        )
+        return out[:limit]
+
+    # -- areas ---------------------------------------------------------------------------
+    @cached_property
+    def _area_index(self) -> AreaIndex:
+        names: dict[str, list[str]] = defaultdict(list)
+        for ag in self.document.agencies:
+            if ag.kind in ("care_plaza", "nursing_home"):
+                names[ag.area] += [ag.name.ja, re.sub(r"^横浜市|地域ケアプラザ.*$", "", ag.name.ja)]
+        return AreaIndex(self.document, names)
+
+    def resolve_area(self, text: str, *, limit: int = 5) -> list[AreaMatch]:
+        """Resolve a ward, care plaza, town (with 丁目), address or postal code to areas.
+
+        Returns the candidates, most certain first; when a town is split between
+        catchments each gets its share of the confidence. Empty when nothing matches.
+        """
+        return self._area_index.resolve(text, limit=limit)
+
+    def require_area(self, text: str) -> AreaMatch:
+        """Resolve ``text`` to its best area, or raise :class:`UnknownAreaError` with the
+        nearest valid names."""
+        found = self.resolve_area(text)
+        if not found:
+            raise UnknownAreaError(text, suggestions=self._area_index.suggestions(text))
+        return found[0]
+
+    def districts(self, ward: str | None = None) -> Sequence[Area]:
+        """The district (care plaza) areas, of one ward or all, in id order."""
+        return [
+            a
+            for a in sorted(self._areas.values(), key=lambda a: a.id)
+            if a.kind == "district" and (ward is None or a.parent == ward)
+        ]

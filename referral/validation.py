@@ -1,0 +1,295 @@
+"""Validate a directory document and report every problem at once, each with its JSON path.
+
+Two passes. The schema pass validates each record on its own, so one bad record does not hide
+the others; the integrity pass then checks what no single record can: unique ids, links and
+references to existing nodes, every area and ward holding its required kinds, no ``part_of``
+or ``housed_in`` cycles.
+
+Examples
+--------
+>>> from referral.validation import validate_data
+>>> doc, problems = validate_data({"title": {"ja": "x", "en": "x"}})
+>>> [str(p) for p in problems][:2]
+['$.data_date: Field required', '$.sources: Field required']
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+import pydantic
+from rapidfuzz import process
+
+from ._data import read_json
+from .errors import Problem, ValidationError
+from .models import Agency, Area, Document, Link, PostalTown, Source
+from .vocabulary import REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
+
+__all__ = ["check_integrity", "load_document", "validate_data"]
+
+_LISTS: dict[str, type[pydantic.BaseModel]] = {
+    "sources": Source,
+    "areas": Area,
+    "towns": PostalTown,
+    "agencies": Agency,
+    "links": Link,
+}
+
+
+def _json_path(loc: Iterable[int | str]) -> str:
+    out = "$"
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _schema_problems(exc: pydantic.ValidationError, prefix: Sequence[int | str]) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        message = err["msg"].removeprefix("Value error, ")
+        out.append(Problem(_json_path([*prefix, *loc]), message, code=err["type"]))
+    return out
+
+
+def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
+    """Validate a decoded JSON document; return it (or ``None``) and every problem found.
+
+    The document is returned only when there are no problems at all.
+    """
+    if not isinstance(data, Mapping):
+        return None, [
+            Problem("$", f"the document must be a JSON object, not {type(data).__name__}")
+        ]
+    problems: list[Problem] = []
+    header = {k: v for k, v in data.items() if k not in _LISTS}
+    try:
+        head = Document.model_validate({**header, **{k: [] for k in _LISTS}})
+    except pydantic.ValidationError as exc:
+        problems += _schema_problems(exc, [])
+        head = None
+    parsed: dict[str, list[Any]] = {}
+    positions: dict[str, list[int]] = {}
+    for name, model in _LISTS.items():
+        items = data.get(name, [] if name in ("towns", "links") else None)
+        if items is None:
+            problems.append(Problem(f"$.{name}", "Field required", "missing"))
+            continue
+        if not isinstance(items, list):
+            problems.append(Problem(f"$.{name}", f"must be a list, not {type(items).__name__}"))
+            continue
+        good, where = [], []
+        for i, item in enumerate(items):
+            try:
+                good.append(model.model_validate(item))
+                where.append(i)
+            except pydantic.ValidationError as exc:
+                problems += _schema_problems(exc, [name, i])
+        parsed[name], positions[name] = good, where
+    fields = {name: getattr(head, name) for name in Document.model_fields} if head else {}
+    fields.update({k: tuple(parsed.get(k, ())) for k in _LISTS})
+    doc = Document.model_construct(**fields)
+    problems += check_integrity(doc, positions=positions)
+    if problems:
+        return None, problems
+    return Document(**fields), []  # instances pass through; lists get their canonical order
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    best = process.extractOne(value, list(choices))
+    return f"; did you mean {best[0]!r}?" if best and best[1] >= 70 else ""
+
+
+def check_integrity(
+    doc: Document, *, positions: Mapping[str, Sequence[int]] | None = None
+) -> list[Problem]:
+    """Check what no single record can: ids, references, required kinds, cycles.
+
+    ``positions`` maps each list's valid records to their index in the raw file (they differ
+    when some records failed the schema pass), so paths point into the file. Complexity:
+    linear in the number of records and links.
+    """
+    problems: list[Problem] = []
+    pos = positions or {}
+
+    def where(name: str, index: int, field: str = "") -> str:
+        raw = pos[name][index] if name in pos else index
+        return f"$.{name}[{raw}]" + (f".{field}" if field else "")
+
+    source_ids = {s.id for s in doc.sources}
+    area_ids = {a.id: a for a in doc.areas}
+    agency_ids = {a.id: a for a in doc.agencies}
+    id_lists: tuple[tuple[str, list[str]], ...] = (
+        ("sources", [s.id for s in doc.sources]),
+        ("areas", [a.id for a in doc.areas]),
+        ("agencies", [a.id for a in doc.agencies]),
+    )
+    for name, ids in id_lists:
+        counts = Counter(ids)
+        seen: set[str] = set()
+        for i, rec_id in enumerate(ids):
+            if counts[rec_id] > 1 and rec_id in seen:
+                problems.append(
+                    Problem(where(name, i, "id"), f"duplicate id {rec_id!r}", "duplicate_id")
+                )
+            seen.add(rec_id)
+
+    def cites(name: str, i: int, citations: Iterable[Any], field: str = "sources") -> None:
+        for j, c in enumerate(citations):
+            if c.source not in source_ids:
+                problems.append(
+                    Problem(
+                        where(name, i, f"{field}[{j}].source"),
+                        f"unknown source {c.source!r}{_suggest(c.source, source_ids)}",
+                        "unknown_source",
+                    )
+                )
+
+    kinds_expected = {"district": "ward", "ward": "city"}
+    for i, area in enumerate(doc.areas):
+        cites("areas", i, area.sources)
+        if area.parent is not None and area.parent not in area_ids:
+            problems.append(
+                Problem(
+                    where("areas", i, "parent"),
+                    f"unknown area {area.parent!r}{_suggest(area.parent, area_ids)}",
+                    "unknown_area",
+                )
+            )
+        elif area.kind in kinds_expected:
+            parent = area_ids.get(area.parent or "")
+            if parent is None or parent.kind != kinds_expected[area.kind]:
+                problems.append(
+                    Problem(
+                        where("areas", i, "parent"),
+                        f"a {area.kind} must sit in a {kinds_expected[area.kind]}",
+                        "bad_parent",
+                    )
+                )
+    for i, town in enumerate(doc.towns):
+        if town.ward not in area_ids:
+            problems.append(
+                Problem(where("towns", i, "ward"), f"unknown area {town.ward!r}", "unknown_area")
+            )
+    for i, ag in enumerate(doc.agencies):
+        cites("agencies", i, ag.sources)
+        if ag.area not in area_ids:
+            problems.append(
+                Problem(
+                    where("agencies", i, "area"),
+                    f"unknown area {ag.area!r}{_suggest(ag.area, area_ids)}",
+                    "unknown_area",
+                )
+            )
+        for j, served in enumerate(ag.serves):
+            if served not in area_ids:
+                problems.append(
+                    Problem(
+                        where("agencies", i, f"serves[{j}]"),
+                        f"unknown area {served!r}{_suggest(served, area_ids)}",
+                        "unknown_area",
+                    )
+                )
+        if ag.contact_via is not None and ag.contact_via not in agency_ids:
+            problems.append(
+                Problem(
+                    where("agencies", i, "contact_via"),
+                    f"unknown agency {ag.contact_via!r}{_suggest(ag.contact_via, agency_ids)}",
+                    "unknown_agency",
+                )
+            )
+    seen_links: set[tuple[str, str, str]] = set()
+    for i, link in enumerate(doc.links):
+        cites("links", i, link.sources)
+        for end in ("source", "target"):
+            node = getattr(link, end)
+            if node not in agency_ids:
+                problems.append(
+                    Problem(
+                        where("links", i, end),
+                        f"unknown agency {node!r}{_suggest(node, agency_ids)}",
+                        "dangling_link",
+                    )
+                )
+        if link.source == link.target:
+            problems.append(
+                Problem(where("links", i), f"link from {link.source!r} to itself", "self_link")
+            )
+        key = (link.source, link.target, link.kind)
+        if key in seen_links:
+            problems.append(
+                Problem(
+                    where("links", i),
+                    f"duplicate {link.kind} link {link.source!r} -> {link.target!r}",
+                    "duplicate_link",
+                )
+            )
+        seen_links.add(key)
+    problems += _required_kinds(doc, where)
+    problems += _cycles(doc, where)
+    return problems
+
+
+def _required_kinds(doc: Document, where: Callable[[str, int], str]) -> list[Problem]:
+    present: dict[str, set[str]] = defaultdict(set)
+    for ag in doc.agencies:
+        present[ag.area].add(ag.kind)
+    out = []
+    for i, area in enumerate(doc.areas):
+        required = {"ward": REQUIRED_WARD_KINDS, "district": REQUIRED_AREA_KINDS}.get(area.kind, ())
+        missing = [k for k in required if k not in present[area.id]]
+        if missing:
+            out.append(
+                Problem(
+                    where("areas", i),
+                    f"{area.kind} {area.id!r} has no {', '.join(missing)}",
+                    "missing_kind",
+                )
+            )
+    return out
+
+
+def _cycles(doc: Document, where: Callable[[str, int], str]) -> list[Problem]:
+    out = []
+    for kind in ("part_of", "housed_in"):
+        graph = nx.DiGraph()
+        index: dict[tuple[str, str], int] = {}
+        for i, link in enumerate(doc.links):
+            if link.kind == kind:
+                graph.add_edge(link.source, link.target)
+                index[(link.source, link.target)] = i
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            continue
+        first = index[(cycle[0][0], cycle[0][1])]
+        path = " -> ".join([cycle[0][0], *(v for _, v in cycle)])
+        out.append(Problem(where("links", first), f"{kind} cycle: {path}", "cycle"))
+    return out
+
+
+def load_document(path: str | os.PathLike[str]) -> Document:
+    """Read, decode and validate a document file.
+
+    Raises
+    ------
+    DataFileError
+        The file cannot be read as JSON (encoding, syntax, duplicate keys, size, depth).
+    ValidationError
+        The JSON is not a valid directory; ``problems`` lists every fault with its path.
+    """
+    where = os.fspath(path)
+    data = read_json(where)
+    try:  # fast path: one validation of the whole document
+        doc = Document.model_validate(data)
+    except pydantic.ValidationError:
+        doc = None
+    problems = check_integrity(doc) if doc is not None else validate_data(data)[1]
+    if problems:
+        raise ValidationError(where, problems)
+    assert doc is not None
+    return doc
