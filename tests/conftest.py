@@ -1,0 +1,52 @@
+"""Fixtures: the bundled directory, the tiny hand-made network, its file, raw bundled JSON."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import tiny_document, write_document
+from hypothesis import HealthCheck, settings
+
+from referral import Directory, Document
+from referral._data import bundled_path
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Directory:
+    return Directory.load()
+
+
+@pytest.fixture(scope="session")
+def _bundled_raw() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(bundled_path().read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def bundled_raw(_bundled_raw: dict[str, Any]) -> dict[str, Any]:
+    """A fresh deep copy of the bundled JSON, free to break."""
+    return copy.deepcopy(_bundled_raw)
+
+
+@pytest.fixture
+def tiny_doc() -> Document:
+    return tiny_document()
+
+
+@pytest.fixture
+def tiny(tiny_doc: Document) -> Directory:
+    return Directory(tiny_doc, source="tiny")
+
+
+@pytest.fixture
+def tiny_path(tmp_path: Path, tiny_doc: Document) -> Path:
+    return write_document(tmp_path / "tiny.json", tiny_doc)
