@@ -208,11 +208,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ._data import bundled_path, read_json  # noqa: PLC0415
 
     path = args.path or str(bundled_path())
+    shown = args.path or "data/agencies.json (bundled)"
     doc, problems = validate_data(read_json(path))
     if args.json:
         _json(
             {
-                "path": path,
+                "path": shown,
                 "valid": doc is not None,
                 "problems": [
                     {"path": p.path, "message": p.message, "code": p.code} for p in problems
@@ -222,11 +223,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_OK if doc is not None else EXIT_ERROR
     if doc is None:
         for p in problems:
-            sys.stderr.write(f"{path}: {p.path}: {p.message}\n")
-        sys.stderr.write(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n")
+            sys.stderr.write(f"{shown}: {p.path}: {p.message}\n")
+        sys.stderr.write(f"{shown}: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n")
         return EXIT_ERROR
     _out(
-        f"{path}: OK — {len(doc.agencies)} agencies, {len(doc.areas)} areas, "
+        f"{shown}: OK — {len(doc.agencies)} agencies, {len(doc.areas)} areas, "
         f"{len(doc.links)} links (data of {doc.data_date})"
     )
     return EXIT_OK
