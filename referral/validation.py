@@ -74,6 +74,7 @@ def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
         head = None
     parsed: dict[str, list[Any]] = {}
     positions: dict[str, list[int]] = {}
+    invalid: list[Mapping[str, Any]] = []  # raw records that failed: still "exist" for references
     for name, model in _LISTS.items():
         items = data.get(name, [] if name in ("towns", "links") else None)
         if items is None:
@@ -89,11 +90,13 @@ def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
                 where.append(i)
             except pydantic.ValidationError as exc:
                 problems += _schema_problems(exc, [name, i])
+                if isinstance(item, Mapping):
+                    invalid.append({**item, "_list": name})
         parsed[name], positions[name] = good, where
     fields = {name: getattr(head, name) for name in Document.model_fields} if head else {}
     fields.update({k: tuple(parsed.get(k, ())) for k in _LISTS})
     doc = Document.model_construct(**fields)
-    problems += check_integrity(doc, positions=positions)
+    problems += check_integrity(doc, positions=positions, invalid=invalid)
     if problems:
         return None, problems
     return Document(**fields), []  # instances pass through; lists get their canonical order
@@ -105,13 +108,17 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
 
 
 def check_integrity(
-    doc: Document, *, positions: Mapping[str, Sequence[int]] | None = None
+    doc: Document,
+    *,
+    positions: Mapping[str, Sequence[int]] | None = None,
+    invalid: Sequence[Mapping[str, Any]] = (),
 ) -> list[Problem]:
     """Check what no single record can: ids, references, required kinds, cycles.
 
     ``positions`` maps each list's valid records to their index in the raw file (they differ
-    when some records failed the schema pass), so paths point into the file. Complexity:
-    linear in the number of records and links.
+    when some records failed the schema pass), so paths point into the file. ``invalid`` holds
+    the raw records that failed that pass: references to them are not reported again, so each
+    fault is listed once, at its root. Complexity: linear in the number of records and links.
     """
     problems: list[Problem] = []
     pos = positions or {}
@@ -120,9 +127,13 @@ def check_integrity(
         raw = pos[name][index] if name in pos else index
         return f"$.{name}[{raw}]" + (f".{field}" if field else "")
 
-    source_ids = {s.id for s in doc.sources}
+    def ghosts(name: str) -> set[str]:
+        return {r["id"] for r in invalid if r["_list"] == name and isinstance(r.get("id"), str)}
+
+    source_ids = {s.id for s in doc.sources} | ghosts("sources")
     area_ids = {a.id: a for a in doc.areas}
-    agency_ids = {a.id: a for a in doc.agencies}
+    known_areas = set(area_ids) | ghosts("areas")
+    agency_ids = set({a.id: a for a in doc.agencies}) | ghosts("agencies")
     id_lists: tuple[tuple[str, list[str]], ...] = (
         ("sources", [s.id for s in doc.sources]),
         ("areas", [a.id for a in doc.areas]),
@@ -152,7 +163,7 @@ def check_integrity(
     kinds_expected = {"district": "ward", "ward": "city"}
     for i, area in enumerate(doc.areas):
         cites("areas", i, area.sources)
-        if area.parent is not None and area.parent not in area_ids:
+        if area.parent is not None and area.parent not in known_areas:
             problems.append(
                 Problem(
                     where("areas", i, "parent"),
@@ -171,13 +182,13 @@ def check_integrity(
                     )
                 )
     for i, town in enumerate(doc.towns):
-        if town.ward not in area_ids:
+        if town.ward not in known_areas:
             problems.append(
                 Problem(where("towns", i, "ward"), f"unknown area {town.ward!r}", "unknown_area")
             )
     for i, ag in enumerate(doc.agencies):
         cites("agencies", i, ag.sources)
-        if ag.area not in area_ids:
+        if ag.area not in known_areas:
             problems.append(
                 Problem(
                     where("agencies", i, "area"),
@@ -186,7 +197,7 @@ def check_integrity(
                 )
             )
         for j, served in enumerate(ag.serves):
-            if served not in area_ids:
+            if served not in known_areas:
                 problems.append(
                     Problem(
                         where("agencies", i, f"serves[{j}]"),
@@ -229,15 +240,20 @@ def check_integrity(
                 )
             )
         seen_links.add(key)
-    problems += _required_kinds(doc, where)
+    problems += _required_kinds(doc, where, invalid)
     problems += _cycles(doc, where)
     return problems
 
 
-def _required_kinds(doc: Document, where: Callable[[str, int], str]) -> list[Problem]:
+def _required_kinds(
+    doc: Document, where: Callable[[str, int], str], invalid: Sequence[Mapping[str, Any]]
+) -> list[Problem]:
     present: dict[str, set[str]] = defaultdict(set)
     for ag in doc.agencies:
         present[ag.area].add(ag.kind)
+    for raw in invalid:  # a record that failed the schema still shows what was meant
+        if raw["_list"] == "agencies" and isinstance(raw.get("area"), str):
+            present[raw["area"]].add(str(raw.get("kind")))
     out = []
     for i, area in enumerate(doc.areas):
         required = {"ward": REQUIRED_WARD_KINDS, "district": REQUIRED_AREA_KINDS}.get(area.kind, ())

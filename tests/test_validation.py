@@ -182,3 +182,14 @@ def test_broken_copy_of_the_bundled_data_lists_every_fault(
     assert expected_paths <= {p for p, _ in found}
     assert len(info.value.problems) >= 6
     assert str(info.value).startswith(f"{path}: {len(info.value.problems)} problems: ")
+
+
+def test_a_record_failing_the_schema_is_reported_once_not_at_every_reference(
+    bundled_raw: Raw,
+) -> None:
+    i, _ = _agency(bundled_raw, "naka.ward_office")
+    bundled_raw["agencies"][i]["postal_code"] = "231-00"  # dozens of records point to it
+    _, problems = validate_data(bundled_raw)
+    assert [(p.path, p.code) for p in problems] == [
+        (f"$.agencies[{i}].postal_code", "string_pattern_mismatch")
+    ]
