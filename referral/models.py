@@ -35,15 +35,21 @@ __all__ = [
     "AgeRange",
     "Agency",
     "AgencyMatch",
+    "Alias",
     "Area",
     "AreaKind",
     "AreaMatch",
     "Catchment",
     "CatchmentText",
     "Citation",
+    "Concern",
+    "ConcernSet",
     "Coordinates",
     "Document",
+    "Evidence",
+    "KindRef",
     "Link",
+    "Match",
     "Model",
     "Phone",
     "PostalTown",
@@ -332,3 +338,95 @@ class Document(Model):
     @classmethod
     def _links_order(cls, items: tuple[Link, ...]) -> tuple[Link, ...]:
         return tuple(sorted(items, key=lambda lk: (lk.source, lk.kind, lk.target)))
+
+
+# -- concerns and matching ---------------------------------------------------------------
+class KindRef(Model):
+    """A kind of body named for a concern (primary, supporting or escalation)."""
+
+    kind: str
+    inferred: bool = Field(default=False, description="a routing judgement not read in a source")
+    ages: AgeRange | None = Field(default=None, description="only for people of these ages")
+    note: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown kind {value!r}{_nearest(value, list(KINDS))}")
+        return value
+
+
+class Alias(Model):
+    """A way a note may say a concern, written by the team.
+
+    ``weight`` below 1 marks weak evidence (two weak hits make a match); ``with_any`` lists
+    words one of which must appear somewhere in the note; ``without_any`` words none of which
+    may appear; aliases sharing a ``group`` are synonyms and count as one piece of evidence.
+    """
+
+    text: NonEmpty
+    weight: Annotated[float, Field(gt=0, le=1)] = 1.0
+    group: str | None = None
+    with_any: tuple[NonEmpty, ...] = ()
+    without_any: tuple[NonEmpty, ...] = ()
+
+
+class Concern(Model):
+    """A concern of the vocabulary: labels, where it is routed, and how notes say it."""
+
+    id: Id
+    name: Text
+    easy_ja: str | None = Field(default=None, description="plain, easy Japanese")
+    domains: tuple[str, ...] = ()
+    primary: tuple[KindRef, ...]
+    supporting: tuple[KindRef, ...] = ()
+    escalation: tuple[KindRef, ...] = ()
+    safety: tuple[str, ...] = Field(default=(), description="safety rules that override ranking")
+    ages: AgeRange | None = Field(default=None, description="the people this concern is about")
+    sources: tuple[str, ...] = ()
+    aliases: tuple[Alias, ...]
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _plain_strings(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
+
+class ConcernSet(Model):
+    """The concern vocabulary as shipped in ``referral/concerns.json``."""
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    about: str | None = None
+    concerns: tuple[Concern, ...]
+
+
+class Evidence(Model):
+    """One alias found in a note: what, where (offsets in the original text) and how well."""
+
+    alias: str
+    text: str = Field(description="the words of the note that matched")
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+    score: Annotated[float, Field(ge=0, le=100)]
+    weight: float = 1.0
+    negated: bool = False
+
+
+class Match(Model):
+    """A concern recognised in a note, how sure the matcher is, and which words said so.
+
+    ``start``/``end`` are offsets in the original text of the strongest evidence.
+    """
+
+    concern: Id
+    name: Text
+    confidence: Annotated[float, Field(ge=0, le=1)]
+    alias: str
+    text: str
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+    evidence: tuple[Evidence, ...]
+    negated: bool = Field(default=False, description="every hit was negated (虐待ではない)")

@@ -21,14 +21,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CONCERN_IDS",
     "KINDS",
     "LINK_KINDS",
     "MEETING_KINDS",
     "REQUIRED_AREA_KINDS",
     "REQUIRED_WARD_KINDS",
+    "SAFETY_RULES",
     "TIERS",
     "Kind",
     "LinkKind",
+    "SafetyRule",
     "Tier",
     "TierId",
     "is_meeting",
@@ -447,3 +450,87 @@ REQUIRED_AREA_KINDS: tuple[str, ...] = (
     "comprehensive_support_center",
 )
 """Kinds every daily-living area (district) must hold: its neighbourhood and district tier."""
+
+
+CONCERN_IDS: tuple[str, ...] = (
+    "eighty_fifty",
+    "young_carer",
+    "hoarding",
+    "hikikomori",
+    "double_care",
+    "dementia",
+    "elder_abuse",
+    "child_abuse",
+    "disability_abuse",
+    "poverty",
+    "isolation",
+    "welfare_check",
+    "guardianship",
+    "no_kin",
+    "mental_health",
+    "suicide_risk",
+    "addiction",
+    "domestic_violence",
+    "foreign_resident",
+    "sexual_minority",
+    "disaster_vulnerable",
+    "animal_hoarding",
+    "consumer_fraud",
+    "isolated_parenting",
+    "school_refusal",
+    "disability_life",
+    "food",
+    "frailty",
+    "mobility_shopping",
+    "housing",
+    "child_poverty",
+    "carer_burnout",
+)
+"""The stable concern ids of vocabulary.md, in its order (labels and aliases live in
+``referral/concerns.json``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyRule:
+    """A rule that overrides ranking: what to do first, with the numbers to call."""
+
+    id: str
+    ja: str
+    en: str
+    numbers: tuple[str, ...]
+    kinds: tuple[str, ...] = ()
+
+
+SAFETY_RULES: dict[str, SafetyRule] = {
+    r.id: r
+    for r in (
+        SafetyRule(
+            "child_abuse_189",
+            "子どもの虐待が疑われるときは、ためらわず児童相談所へ。児童相談所虐待対応ダイヤル"
+            "「189」（いちはやく）は最寄りの児童相談所につながります。命に危険があるときは110。",
+            "If child abuse is suspected, contact the child guidance centre without delay: the "
+            "national line 189 reaches the nearest one. If a life is in danger, call 110.",
+            ("189", "110"),
+            ("child_guidance_center",),
+        ),
+        SafetyRule(
+            "suicide_emergency",
+            "「死にたい」などの訴えがあるときは、ひとりにせず、今すぐ本人と連絡をとってください。"
+            "命に危険が迫っているときは119（救急）・110（警察）へ。",
+            "If someone speaks of wanting to die, do not leave them alone: contact them now. If "
+            "a life is in immediate danger, call 119 (ambulance) or 110 (police).",
+            ("119", "110"),
+            ("mental_health_center",),
+        ),
+        SafetyRule(
+            "dv_confidential",
+            "DVの相談では、避難先や本人の居場所を加害者に決して伝えないでください。"
+            "DV相談支援センターや避難先の所在地は非公開です。危険が迫っているときは110。",
+            "In domestic violence never let the abuser learn where the person or a shelter is; "
+            "the support centre's and shelters' addresses are never shown. In danger call 110.",
+            ("110",),
+            ("dv_support_center",),
+        ),
+    )
+}
+"""Safety rules of vocabulary.md, which override ranking in a route."""
