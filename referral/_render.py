@@ -57,6 +57,19 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "more": ("他の候補", "other matches"),
     "unparsed": ("町丁目に分解できなかった部分", "pieces not matched to a town"),
     "incomplete": ("（一部の記載のみ）", "(partly listed)"),
+    "concern": ("懸念", "concern"),
+    "near": (
+        "弱い手がかり（誰のことか等を書き足すと判定できます）",
+        "weak clues (say whose concern it is, for instance, to decide)",
+    ),
+    "evidence": ("根拠（ノートの語）", "evidence (words of the note)"),
+    "primary": ("一次窓口", "primary windows"),
+    "no_concern": (
+        "referral: ノートから懸念を読み取れませんでした。言い換えるか、懸念を直接指定してください"
+        "（一覧: referral concerns）",
+        "referral: no concern recognised in the note; rephrase it, or name the concern "
+        "(list: referral concerns)",
+    ),
 }
 
 

@@ -204,6 +204,57 @@ def cmd_where(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _note_text(args: argparse.Namespace) -> str:
+    """The note from the arguments, or from standard input when it is ``-``."""
+    text = " ".join(args.text)
+    return sys.stdin.read() if text == "-" else text
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    found = d.match(_note_text(args), min_confidence=args.min_confidence)
+    if args.json:
+        _json([m.model_dump(mode="json") for m in found])
+        return EXIT_OK if found else EXIT_NO_MATCH
+    if not found:
+        sys.stderr.write(label("no_concern", args.lang) + "\n")
+        near = d.match(_note_text(args), min_confidence=0.4)
+        if near:
+            names = ", ".join(
+                f"{m.name.ja if args.lang == 'ja' else m.name.en} ({m.confidence:.0%})"
+                for m in near[:4]
+            )
+            sys.stderr.write(f"{label('near', args.lang)}: {names}\n")
+        return EXIT_NO_MATCH
+    header = [label(k, args.lang) for k in ("concern", "confidence", "evidence")]
+    rows = []
+    for m in found:
+        words = dict.fromkeys(f"「{e.text}」" for e in m.evidence if not e.negated)
+        rows.append(
+            [m.name.ja if args.lang == "ja" else m.name.en, f"{m.confidence:.0%}", " ".join(words)]
+        )
+    _out(table(header, rows, max_width=60))
+    return EXIT_OK
+
+
+def cmd_concerns(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    if args.json:
+        _json([c.model_dump(mode="json", exclude={"aliases"}) for c in d.concerns])
+        return EXIT_OK
+    header = [label(k, args.lang) for k in ("id", "concern", "primary")]
+    rows = [
+        [
+            c.id,
+            c.name.ja if args.lang == "ja" else c.name.en,
+            "・".join(kind_label(k.kind, args.lang) for k in c.primary),
+        ]
+        for c in d.concerns
+    ]
+    _out(table(header, rows, max_width=50))
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from ._data import bundled_path, read_json  # noqa: PLC0415
 
@@ -255,6 +306,16 @@ _COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
         "resolve a ward, care plaza, town, address or postal code to areas",
         "referral where 220-0013",
     ),
+    "match": (
+        cmd_match,
+        "recognise the concerns in a note (Japanese or English; - reads standard input)",
+        "referral match 隣の家がゴミ屋敷で臭い",
+    ),
+    "concerns": (
+        cmd_concerns,
+        "list the concerns the matcher knows, with their primary windows",
+        "referral concerns --lang en",
+    ),
     "validate": (
         cmd_validate,
         "check a directory file and list every problem with its path",
@@ -299,6 +360,15 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--csv", action="store_true", help="print CSV")
         elif name == "where":
             p.add_argument("text", metavar="TEXT")
+        elif name == "match":
+            p.add_argument("text", metavar="TEXT", nargs="+")
+            p.add_argument(
+                "--min-confidence",
+                type=float,
+                default=None,
+                metavar="X",
+                help="report concerns at least this sure (0-1, default 0.7)",
+            )
         elif name == "validate":
             p.add_argument(
                 "path",

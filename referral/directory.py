@@ -27,7 +27,8 @@ from ._data import bundled_path
 from ._text import fold_place
 from .areas import AreaIndex
 from .errors import UnknownAgencyError, UnknownAreaError, ValidationError
-from .models import Agency, AgencyMatch, Area, AreaMatch, Document, Link
+from .matching import default_matcher, load_concerns
+from .models import Agency, AgencyMatch, Area, AreaMatch, Concern, Document, Link, Match
 from .network import build_graph
 from .validation import check_integrity, load_document
 from .vocabulary import KINDS
@@ -223,6 +224,33 @@ class Directory:
             )
         )
         return out[:limit]
+
+    # -- concerns ----------------------------------------------------------------------
+    @property
+    def concerns(self) -> tuple[Concern, ...]:
+        """The concern vocabulary (labels, routing kinds, safety rules, aliases)."""
+        return load_concerns()
+
+    def concern(self, concern_id: str) -> Concern:
+        """The concern with this id; :class:`UnknownVocabularyError` with did-you-mean."""
+        return default_matcher().concern(concern_id)
+
+    def match(self, text: str, *, min_confidence: float | None = None) -> list[Match]:
+        """Recognise every concern in a note (Japanese or English), most confident first.
+
+        Each :class:`~referral.models.Match` says how sure it is and which words made it think
+        so (``alias``, ``text``, ``start``/``end`` in the note). Empty or blank notes give an
+        empty list; a non-str raises ``TypeError``; a note over
+        :data:`~referral.matching.MAX_NOTE_CHARS` raises :class:`NoteTooLongError`. The note is
+        never logged or stored.
+
+        Examples
+        --------
+        >>> d = Directory.load()
+        >>> [(m.concern, m.text) for m in d.match("80代の母と無職の50代の息子、家はゴミ屋敷")]
+        [('hoarding', 'ゴミ屋敷'), ('eighty_fifty', '無職の50代')]
+        """
+        return default_matcher().match(text, min_confidence=min_confidence)
 
     # -- areas ---------------------------------------------------------------------------
     @cached_property
