@@ -40,6 +40,7 @@ def test_wheel_contains_the_data_and_type_marker(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "referral/data/agencies.json" in names
     assert "referral/py.typed" in names
+    assert "referral/concerns.json" in names
     data = zipfile.ZipFile(wheel).read("referral/data/agencies.json")
     assert data == (ROOT / "data" / "agencies.json").read_bytes()
 
