@@ -303,7 +303,6 @@ class Builder:
                     en=f"{en['en']} Community Comprehensive Support Centre",
                 ),
                 phones=tuple(tel),
-                ages=AgeRange(min=65),
                 notes=notes,
                 **common,
             )
