@@ -1,0 +1,395 @@
+"""Generate valid synthetic directories of any size, seeded and deterministic.
+
+The generator copies the *structure* of a template directory (by default the bundled
+Yokohama one): which kinds sit in every daily-living area, in every ward and at the city
+level, the ward meetings, and which kinds link to which (every link pattern of the template,
+joined by the same locality rule the build uses). Sizes and proportions are parameters, so the
+same code makes a tiny network for a property test and a national one for a benchmark. With
+``individuals=True`` every welfare commissioner and neighbourhood association is its own node,
+as a national-scale directory would hold them.
+
+Synthetic records are marked as such (source ``synthetic``); nothing here is a real body.
+
+Examples
+--------
+>>> from referral.synth import generate
+>>> doc = generate(wards=2, areas_per_ward=3, seed=1)
+>>> len([a for a in doc.areas if a.kind == "district"])
+6
+>>> generate(wards=2, areas_per_ward=3, seed=1) == doc   # deterministic
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from .models import Agency, Area, Citation, Document, Link, Source, Text
+from .vocabulary import KINDS
+
+__all__ = ["SCALES", "Pattern", "Scale", "generate", "template_structure"]
+
+_CITE = (Citation(source="synthetic"),)
+_DAY = dt.date(2026, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """What the template holds: kinds per level and link patterns between kinds."""
+
+    district_kinds: tuple[str, ...]
+    ward_kinds: tuple[tuple[str, bool], ...]  # (kind, is_meeting)
+    ward_scope_aggregates: tuple[str, ...]
+    city_kinds: tuple[tuple[str, bool, bool], ...]  # (kind, regional, meeting)
+    links: tuple[tuple[str, str, str], ...]  # (source kind, link kind, target kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """A named size: wards (or municipalities), areas per ward, people per area."""
+
+    wards: int
+    areas_per_ward: int
+    commissioners_per_area: int = 0
+    associations_per_area: int = 0
+
+
+SCALES: dict[str, Scale] = {
+    "ward": Scale(1, 8),
+    "city": Scale(18, 8),
+    "prefecture": Scale(60, 20),
+    # about 1,700 municipalities, 5,400 support centres, 230,000 commissioners
+    "national": Scale(1700, 3, commissioners_per_area=42, associations_per_area=55),
+}
+"""Sizes used by the benchmarks (national: about a million nodes with individuals)."""
+
+
+@cache
+def template_structure(doc: Document | None = None) -> Pattern:
+    """Read the kinds per level and the link patterns off a template document."""
+    if doc is None:
+        from .directory import Directory  # noqa: PLC0415 - the bundled data, on demand
+
+        doc = Directory.load().document
+    area_kind = {a.id: a.kind for a in doc.areas}
+    kind_of = {a.id: a.kind for a in doc.agencies}
+    district: set[str] = set()
+    ward: set[str] = set()
+    ward_agg: set[str] = set()
+    city: dict[str, bool] = {}
+    for ag in doc.agencies:
+        level = area_kind[ag.area]
+        if level == "district":
+            district.add(ag.kind)
+        elif level == "ward" and KINDS[ag.kind].tier == "neighborhood":
+            ward_agg.add(ag.kind)
+        elif level == "ward":
+            ward.add(ag.kind)
+        else:
+            city[ag.kind] = city.get(ag.kind, False) or bool(ag.serves)
+    links = {(kind_of[lk.source], lk.kind, kind_of[lk.target]) for lk in doc.links}
+    return Pattern(
+        district_kinds=tuple(sorted(district)),
+        ward_kinds=tuple((k, KINDS[k].meeting) for k in sorted(ward)),
+        ward_scope_aggregates=tuple(sorted(ward_agg)),
+        city_kinds=tuple((k, regional, KINDS[k].meeting) for k, regional in sorted(city.items())),
+        links=tuple(sorted(links)),
+    )
+
+
+def _agency(
+    agency_id: str,
+    kind: str,
+    area: str,
+    name: str,
+    *,
+    serves: tuple[str, ...] = (),
+    aggregate: bool = False,
+) -> Agency:
+    tier = (
+        "city"
+        if area == "c" and KINDS[kind].tier != "city" and KINDS[kind].meeting
+        else KINDS[kind].tier
+    )
+    return Agency.model_construct(
+        id=agency_id,
+        name=Text.model_construct(ja=name, en=agency_id),
+        kind=kind,
+        tier=tier,
+        area=area,
+        address=None,
+        postal_code=None,
+        phones=(),
+        url=None,
+        coordinates=None,
+        serves=serves,
+        catchment_confirmed=True,
+        ages=None,
+        confidential=False,
+        attested=False,
+        aggregate=aggregate,
+        contact_via=None,
+        operator=None,
+        sources=_CITE,
+        checked=_DAY,
+        notes=None,
+    )
+
+
+def _progress(total: int, enabled: bool | None) -> Iterator[int]:
+    """Count 0..total-1, drawing a bar on stderr when attached to a terminal."""
+    show = sys.stderr.isatty() if enabled is None else enabled
+    step = max(1, total // 50)
+    for i in range(total):
+        if show and i % step == 0:
+            done = i * 50 // max(total, 1)
+            sys.stderr.write(f"\rgenerating [{'#' * done}{'.' * (50 - done)}] {i}/{total}")
+            sys.stderr.flush()
+        yield i
+    if show:
+        sys.stderr.write(f"\rgenerating [{'#' * 50}] {total}/{total}\n")
+
+
+def generate(
+    *,
+    wards: int = 3,
+    areas_per_ward: int = 4,
+    seed: int = 0,
+    commissioners_per_area: int = 0,
+    associations_per_area: int = 0,
+    drop: float = 0.0,
+    template: Document | None = None,
+    progress: bool | None = None,
+) -> Document:
+    """Generate a valid directory with the template's tier structure.
+
+    Parameters
+    ----------
+    wards, areas_per_ward
+        How many wards (or municipalities) and daily-living areas in each.
+    seed
+        Same seed, same document.
+    commissioners_per_area, associations_per_area
+        When positive, that many individual commissioner and association nodes per area
+        (besides the area's aggregate nodes), each linked as the aggregate is.
+    drop
+        Share of non-required ward and city bodies to leave out at random (to make gaps).
+    progress
+        Draw a progress bar on stderr (default: only when stderr is a terminal).
+
+    Notes
+    -----
+    Linear in the size of the output. The records are built without re-validation (they are
+    valid by construction); :class:`referral.Directory` still checks their integrity.
+    """
+    rng = random.Random(seed)
+    pat = template_structure(template)
+    areas: list[Area] = [
+        Area.model_construct(
+            id="c",
+            kind="city",
+            name=Text.model_construct(ja="合成市", en="Synthetic City"),
+            parent=None,
+            catchment=None,
+            sources=_CITE,
+            checked=_DAY,
+            notes=None,
+        )
+    ]
+    agencies: list[Agency] = []
+    required_ward = {
+        "ward_office",
+        "ward_welfare_section",
+        "ward_livelihood_section",
+        "ward_elderly_disability_section",
+        "ward_child_family_section",
+        "ward_hygiene_section",
+        "ward_welfare_council",
+        "anshin_center",
+        "disability_consultation_center",
+        "mental_health_support_center",
+        "childcare_support_hub",
+        "guardianship_support_office",
+    }
+    ward_ids = [f"w{i}" for i in range(wards)]
+    for kind, regional, _ in pat.city_kinds:
+        if kind not in required_ward and drop and rng.random() < drop:
+            continue
+        if regional and wards > 1:
+            for j in range(0, wards, 5):  # regional bodies, each serving up to five wards
+                agencies.append(
+                    _agency(
+                        f"c.{kind}.r{j}",
+                        kind,
+                        "c",
+                        f"{KINDS[kind].ja}{j}",
+                        serves=tuple(ward_ids[j : j + 5]),
+                    )
+                )
+        else:
+            agencies.append(_agency(f"c.{kind}", kind, "c", KINDS[kind].ja))
+    for wi in _progress(wards, progress):
+        w = ward_ids[wi]
+        areas.append(
+            Area.model_construct(
+                id=w,
+                kind="ward",
+                parent="c",
+                name=Text.model_construct(ja=f"第{wi}区", en=f"Ward {wi}"),
+                catchment=None,
+                sources=_CITE,
+                checked=_DAY,
+                notes=None,
+            )
+        )
+        for kind, _meeting in pat.ward_kinds:
+            if kind not in required_ward and drop and rng.random() < drop:
+                continue
+            agencies.append(_agency(f"{w}.{kind}", kind, w, f"第{wi}区 {KINDS[kind].ja}"))
+        for kind in pat.ward_scope_aggregates:
+            agencies.append(
+                _agency(
+                    f"{w}.{kind}", kind, w, f"第{wi}区 {KINDS[kind].ja}（集約）", aggregate=True
+                )
+            )
+        for ai in range(areas_per_ward):
+            a = f"{w}.a{ai}"
+            areas.append(
+                Area.model_construct(
+                    id=a,
+                    kind="district",
+                    parent=w,
+                    name=Text.model_construct(ja=f"第{wi}区 第{ai}圏域", en=f"Ward {wi} area {ai}"),
+                    catchment=None,
+                    sources=_CITE,
+                    checked=_DAY,
+                    notes=None,
+                )
+            )
+            for kind in pat.district_kinds:
+                if kind == "nursing_home":
+                    continue
+                agencies.append(
+                    _agency(
+                        f"{a}.{kind}",
+                        kind,
+                        a,
+                        f"{a} {KINDS[kind].ja}",
+                        aggregate=KINDS[kind].tier == "neighborhood"
+                        or kind.startswith("district_"),
+                    )
+                )
+            for ci in range(commissioners_per_area):
+                agencies.append(
+                    _agency(
+                        f"{a}.welfare_commissioner.p{ci}",
+                        "welfare_commissioner",
+                        a,
+                        f"{a} 民生委員{ci}",
+                    )
+                )
+            for ni in range(associations_per_area):
+                agencies.append(
+                    _agency(
+                        f"{a}.neighborhood_association.n{ni}",
+                        "neighborhood_association",
+                        a,
+                        f"{a} 自治会{ni}",
+                    )
+                )
+    links = _links(agencies, areas, pat)
+    return Document.model_construct(
+        schema_version="1.0",
+        title=Text.model_construct(ja="合成ネットワーク", en="synthetic"),
+        data_date=_DAY,
+        notes=f"generated by referral.synth (seed {seed})",
+        sources=(
+            Source.model_construct(
+                id="synthetic",
+                title=f"referral.synth seed {seed}",
+                url=None,
+                date=None,
+                licence=None,
+                credit=None,
+                notes=None,
+            ),
+        ),
+        areas=tuple(sorted(areas, key=lambda a: a.id)),
+        towns=(),
+        agencies=tuple(sorted(agencies, key=lambda a: a.id)),
+        links=tuple(sorted(links, key=lambda lk: (lk.source, lk.kind, lk.target))),
+    )
+
+
+def _links(agencies: list[Agency], areas: list[Area], pat: Pattern) -> list[Link]:
+    """Join every template link pattern under the locality rule (see data/sources)."""
+    level = {a.id: a.kind for a in areas}
+    parent = {a.id: a.parent for a in areas}
+
+    def ward_of(ag: Agency) -> str:
+        return (
+            ag.area
+            if level[ag.area] == "ward"
+            else (parent[ag.area] or "")
+            if level[ag.area] == "district"
+            else ""
+        )
+
+    # group nodes by (kind, locality): districts by area, ward nodes by ward, city by ""
+    groups: dict[tuple[str, str], list[Agency]] = defaultdict(list)
+    by_kind_ward: dict[tuple[str, str], list[Agency]] = defaultdict(list)
+    for ag in agencies:
+        key = ag.area if level[ag.area] != "city" else ""
+        groups[(ag.kind, key)].append(ag)
+        by_kind_ward[(ag.kind, ward_of(ag))].append(ag)
+    kinds_present = {ag.kind for ag in agencies}
+    district_of_ward: dict[str, list[str]] = defaultdict(list)
+    for a in areas:
+        if a.kind == "district" and a.parent:
+            district_of_ward[a.parent].append(a.id)
+    wards = [a.id for a in areas if a.kind == "ward"]
+    out: list[Link] = []
+    seen: set[tuple[str, str, str]] = set()
+
+    def add(s: Agency, t: Agency, kind: str) -> None:
+        key = (s.id, t.id, kind)
+        if s.id != t.id and key not in seen:
+            seen.add(key)
+            out.append(
+                Link.model_construct(
+                    source=s.id, target=t.id, kind=kind, sources=_CITE, inferred=False, note=None
+                )
+            )
+
+    for sk, lk, tk in pat.links:
+        if sk not in kinds_present or tk not in kinds_present:
+            continue
+        s_level, t_level = KINDS[sk].tier, KINDS[tk].tier
+        for w in wards:
+            for s in by_kind_ward[(sk, w)]:
+                s_dist = level[s.area] == "district"
+                for t in by_kind_ward[(tk, w)]:
+                    t_dist = level[t.area] == "district"
+                    if s_dist and t_dist and s.area != t.area:
+                        continue
+                    add(s, t, lk)
+                for t in groups[(tk, "")]:
+                    if not t.serves or w in t.serves:
+                        add(s, t, lk)
+        for s in groups[(sk, "")]:
+            for w in wards:
+                if s.serves and w not in s.serves and t_level != "city":
+                    continue
+                for t in by_kind_ward[(tk, w)]:
+                    if not s.serves or w in s.serves:
+                        add(s, t, lk)
+            for t in groups[(tk, "")]:
+                add(s, t, lk)
+        del s_level
+    return out
