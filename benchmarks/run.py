@@ -26,11 +26,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_matching  # noqa: E402
+import bench_routing  # noqa: E402
 
 Bench = tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]
 
 BENCHMARKS: dict[str, Bench] = {
     "matching": (bench_matching.run, bench_matching.report),
+    "routing": (bench_routing.run, bench_routing.report),
 }
 
 

@@ -12,10 +12,19 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from .models import Agency, Area, AreaMatch
+from .models import Agency, AgencyRef, Area, AreaMatch, ReferralPlan, Text
 from .vocabulary import KINDS, LINK_KINDS, TIERS
 
-__all__ = ["Lang", "agency_card", "csv_text", "kind_label", "label", "table", "width"]
+__all__ = [
+    "Lang",
+    "agency_card",
+    "csv_text",
+    "kind_label",
+    "label",
+    "render_plan",
+    "table",
+    "width",
+]
 
 Lang = Literal["ja", "en"]
 
@@ -215,3 +224,103 @@ def area_match_rows(matches: Sequence[AreaMatch], lang: Lang) -> list[list[str]]
         ]
         for m in matches
     ]
+
+
+_ROLE_LABELS = {
+    "coordinator": ("調整役", "coordinator"),
+    "primary": ("一次窓口", "primary window"),
+    "supporting": ("支援", "supporting"),
+    "escalation": ("会議", "escalation meeting"),
+}
+
+
+def _t(text: Text, lang: Lang) -> str:
+    return text.ja if lang == "ja" else text.en
+
+
+def _contact_line(ref: AgencyRef, lang: Lang) -> str:
+    parts = []
+    if ref.phones:
+        parts.append(
+            " / ".join(p.number + (f"（{p.label}）" if p.label else "") for p in ref.phones[:2])
+        )
+    elif ref.contact_name is not None:
+        phones = " / ".join(p.number for p in ref.contact_phones[:1])
+        parts.append(
+            f"{phones}（{_t(ref.contact_name, lang)}" + ("経由）" if lang == "ja" else ", via)")
+        )
+    if ref.confidential:
+        parts.append(label("confidential", lang))
+    elif ref.address:
+        parts.append((f"〒{ref.postal_code} " if ref.postal_code else "") + ref.address)
+    if ref.url and not ref.phones:
+        parts.append(ref.url)
+    return (
+        "　".join(parts)
+        if parts
+        else ("連絡先の記録なし" if lang == "ja" else "no contact on record")
+    )
+
+
+def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> str:
+    """A readable plan: concerns, safety first, then one small tree per suggestion."""
+    ja = lang == "ja"
+    cnames = {c.id: c.name for c in plan.concerns}
+    area = plan.area.area
+    out = [
+        ("地域" if ja else "area") + f": {_t(area.name, lang)} [{area.id}] "
+        f"({plan.area.confidence:.0%})"
+    ]
+    origin = "・".join(_t(names[o], lang) for o in plan.origin)
+    out.append(("起点" if ja else "origin") + f": {origin}")
+    for c in plan.concerns:
+        words = "".join(f"「{w}」" for w in c.evidence)
+        how = ("指定" if ja else "given") if c.given else f"{c.confidence:.0%}"
+        out.append(("懸念" if ja else "concern") + f": {_t(c.name, lang)} ({how}) {words}".rstrip())
+    if plan.advisories:
+        out.append("")
+        out.append("⚠ " + ("安全上の注意（最優先）" if ja else "Safety first"))
+        for adv in plan.advisories:
+            out.append(f"  ‼ {_t(adv.message, lang)}")
+            for ref in adv.agencies:
+                out.append(f"     → {_t(ref.name, lang)}: {_contact_line(ref, lang)}")
+    for s in plan.suggestions:
+        role = _ROLE_LABELS[s.role][0 if ja else 1]
+        out.append("")
+        out.append(f"{s.rank}. 【{role}】{_t(s.agency.name, lang)}  [{s.agency.id}]")
+        rows = [(("連絡" if ja else "contact"), _contact_line(s.agency, lang))]
+        rows.append(
+            ("懸念" if ja else "concerns", "・".join(_t(cnames[c], lang) for c in s.concerns))
+        )
+        rows.append(("理由" if ja else "why", " / ".join(_t(r, lang) for r in s.reasons)))
+        if s.alternatives:
+            rows.append(
+                ("他の候補" if ja else "also", "・".join(_t(a.name, lang) for a in s.alternatives))
+            )
+        for key, value in rows:
+            out.append(f"   ├ {key}: {value}")
+        if s.path:
+            out.append(f"   └ {'経路' if ja else 'path'}: {_t(names[s.path[0].source], lang)}")
+            for depth, step in enumerate(s.path, 1):
+                link = LINK_KINDS[step.link]
+                out.append(
+                    "      " + "  " * depth + f"└─{link.ja if ja else link.en}→ "
+                    f"{_t(names[step.target], lang)}"
+                )
+        elif not s.reachable:
+            out.append(
+                f"   └ {'経路' if ja else 'path'}: "
+                + ("（名簿上のつながりなし）" if ja else "(no link on record)")
+            )
+        else:
+            out[-1] = out[-1].replace("├", "└", 1)
+    if plan.coordinator or plan.meeting:
+        out.append("")
+    if plan.coordinator:
+        out.append(("調整役" if ja else "coordinator") + f": {_t(names[plan.coordinator], lang)}")
+    if plan.meeting:
+        out.append(("提起する会議" if ja else "raise at") + f": {_t(names[plan.meeting], lang)}")
+    if plan.caveats:
+        out.append("")
+        out += [f"※ {_t(c, lang)}" for c in plan.caveats]
+    return "\n".join(out)

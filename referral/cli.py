@@ -14,7 +14,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import __version__
-from ._render import Lang, agency_card, area_match_rows, csv_text, kind_label, label, table
+from ._render import (
+    Lang,
+    agency_card,
+    area_match_rows,
+    csv_text,
+    kind_label,
+    label,
+    render_plan,
+    table,
+)
 from .directory import Directory
 from .errors import (
     DataFileError,
@@ -237,6 +246,19 @@ def cmd_match(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_route(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    text = _note_text(args)
+    concerns = [c for c in (args.concern or []) if c]
+    plan = d.route(concerns or text, area=args.area, age=args.age, origin_kind=args.origin)
+    if args.json:
+        _json(plan.model_dump(mode="json"))
+        return EXIT_OK
+    names = {a.id: a.name for a in d.agencies}
+    _out(render_plan(plan, names, lang=args.lang))
+    return EXIT_OK
+
+
 def cmd_concerns(args: argparse.Namespace) -> int:
     d = _directory(args)
     if args.json:
@@ -311,6 +333,11 @@ _COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
         "recognise the concerns in a note (Japanese or English; - reads standard input)",
         "referral match 隣の家がゴミ屋敷で臭い",
     ),
+    "route": (
+        cmd_route,
+        "suggest where to route a note for a person in an area, with paths and reasons",
+        "referral route 8050の世帯で息子が部屋から出てこない --area 戸部本町",
+    ),
     "concerns": (
         cmd_concerns,
         "list the concerns the matcher knows, with their primary windows",
@@ -360,6 +387,27 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--csv", action="store_true", help="print CSV")
         elif name == "where":
             p.add_argument("text", metavar="TEXT")
+        elif name == "route":
+            p.add_argument(
+                "text", metavar="TEXT", nargs="*", help="the note (- reads standard input)"
+            )
+            p.add_argument(
+                "--area", required=True, help="ward, care plaza, town, address or postal code"
+            )
+            p.add_argument("--age", type=int, help="the person's age, when known")
+            p.add_argument(
+                "--from",
+                dest="origin",
+                metavar="KIND",
+                help="where the concern starts (kind id; default: the area's "
+                "residents and welfare commissioners)",
+            )
+            p.add_argument(
+                "--concern",
+                action="append",
+                metavar="ID",
+                help="name a concern instead of (or as well as) a note; repeatable",
+            )
         elif name == "match":
             p.add_argument("text", metavar="TEXT", nargs="+")
             p.add_argument(

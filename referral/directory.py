@@ -28,8 +28,19 @@ from ._text import fold_place
 from .areas import AreaIndex
 from .errors import UnknownAgencyError, UnknownAreaError, ValidationError
 from .matching import default_matcher, load_concerns
-from .models import Agency, AgencyMatch, Area, AreaMatch, Concern, Document, Link, Match
+from .models import (
+    Agency,
+    AgencyMatch,
+    Area,
+    AreaMatch,
+    Concern,
+    Document,
+    Link,
+    Match,
+    ReferralPlan,
+)
 from .network import build_graph
+from .routing import RouteIndex, route
 from .validation import check_integrity, load_document
 from .vocabulary import KINDS
 
@@ -143,6 +154,10 @@ class Directory:
                 area_id, suggestions=self._area_index.suggestions(area_id)
             ) from None
 
+    def area_or_none(self, area_id: str) -> Area | None:
+        """The area with this exact id, or ``None``."""
+        return self._areas.get(area_id)
+
     def agencies_in(self, area_id: str, *, kind: str | None = None) -> list[Agency]:
         """The agencies whose own area is ``area_id`` (a district, a ward or the city)."""
         self.area(area_id)
@@ -164,6 +179,17 @@ class Directory:
             seen.add(nxt.id)
             agency = nxt
         return agency
+
+    @cached_property
+    def _links_in(self) -> dict[str, list[Link]]:
+        into: dict[str, list[Link]] = defaultdict(list)
+        for lk in self.document.links:
+            into[lk.target].append(lk)
+        return into
+
+    def links_to(self, agency_id: str) -> list[Link]:
+        """The links that end at an agency (in source order)."""
+        return list(self._links_in.get(agency_id, ()))
 
     def links_of(self, agency_id: str) -> Iterator[Link]:
         """The links from or to an agency."""
@@ -251,6 +277,68 @@ class Directory:
         [('hoarding', 'ゴミ屋敷'), ('eighty_fifty', '無職の50代')]
         """
         return default_matcher().match(text, min_confidence=min_confidence)
+
+    # -- routing -----------------------------------------------------------------------
+    @cached_property
+    def _route_index(self) -> RouteIndex:
+        return RouteIndex.build(self)
+
+    def route(
+        self,
+        note_or_concerns: str | Sequence[str],
+        *,
+        area: str | AreaMatch,
+        age: int | None = None,
+        origin_kind: str | None = None,
+    ) -> ReferralPlan:
+        """Suggest which bodies to route concerns to, by which path, raised at which meeting.
+
+        Parameters
+        ----------
+        note_or_concerns
+            A free-text note (Japanese or English), or a sequence of concern ids.
+        area
+            Where the person lives: a ward, care plaza, town (with 丁目), address, postal
+            code or area id; or an :class:`~referral.models.AreaMatch`.
+        age
+            The person's age, when known: age-limited windows are kept or left out
+            (youth counselling 15–39, hikikomori support 40+).
+        origin_kind
+            Where the concern starts (a kind id such as ``care_plaza``); by default the area's
+            residents and welfare commissioners.
+
+        Returns
+        -------
+        ReferralPlan
+            Safety advisories first, then ranked suggestions (agency with contact, role,
+            concerns, reasons, path), the coordinating body and the ward meeting.
+
+        Raises
+        ------
+        UnknownAreaError
+            The area matches nothing; the message names the nearest valid names.
+        NoConcernError
+            No concern could be read from the note.
+        UnknownVocabularyError
+            A concern id or origin kind is not in the vocabulary.
+
+        Notes
+        -----
+        The work depends on the area, its ward and the city level only, never on the size of
+        the whole network. The note is never logged or stored.
+
+        Examples
+        --------
+        >>> plan = Directory.load().route(["eighty_fifty"], area="220-0013")
+        >>> [(s.role, s.agency.kind, s.track) for s in plan.suggestions][:2]
+        [('primary', 'comprehensive_support_center', 'parent'), ('primary', \
+'ward_livelihood_section', 'child')]
+        >>> plan.meeting
+        'nishi.safety_net_meeting'
+        """
+        return route(
+            self, self._route_index, note_or_concerns, area=area, age=age, origin_kind=origin_kind
+        )
 
     # -- areas ---------------------------------------------------------------------------
     @cached_property

@@ -32,9 +32,11 @@ __all__ = [
     "AREA_KINDS",
     "ID_PATTERN",
     "SCHEMA_VERSION",
+    "Advisory",
     "AgeRange",
     "Agency",
     "AgencyMatch",
+    "AgencyRef",
     "Alias",
     "Area",
     "AreaKind",
@@ -51,9 +53,14 @@ __all__ = [
     "Link",
     "Match",
     "Model",
+    "PathStep",
     "Phone",
+    "PlanConcern",
     "PostalTown",
+    "ReferralPlan",
+    "Role",
     "Source",
+    "Suggestion",
     "Text",
     "TownPart",
 ]
@@ -347,6 +354,9 @@ class KindRef(Model):
     kind: str
     inferred: bool = Field(default=False, description="a routing judgement not read in a source")
     ages: AgeRange | None = Field(default=None, description="only for people of these ages")
+    track: str | None = Field(
+        default=None, description="parallel track the plan keeps (8050: parent / child)"
+    )
     note: str | None = None
 
     @field_validator("kind")
@@ -430,3 +440,100 @@ class Match(Model):
     end: Annotated[int, Field(ge=0)]
     evidence: tuple[Evidence, ...]
     negated: bool = Field(default=False, description="every hit was negated (虐待ではない)")
+
+
+# -- routing -------------------------------------------------------------------------------
+Role = Literal["coordinator", "primary", "supporting", "escalation"]
+"""What a suggested body does for the case (stable ids, in this order of precedence)."""
+
+
+class AgencyRef(Model):
+    """The part of an agency a plan shows: who, where, and how to reach them.
+
+    A confidential body never carries an address. ``contact`` is the body to call: itself, or
+    for a structural record the body its ``contact_via`` leads to.
+    """
+
+    id: Id
+    kind: str
+    tier: TierId
+    name: Text
+    area: Id
+    attested: bool
+    aggregate: bool = False
+    phones: tuple[Phone, ...] = ()
+    url: str | None = None
+    address: str | None = None
+    postal_code: str | None = None
+    confidential: bool = False
+    contact: Id | None = Field(default=None, description="whom to call instead (structural)")
+    contact_name: Text | None = None
+    contact_phones: tuple[Phone, ...] = ()
+
+
+class PathStep(Model):
+    """One typed link of a path: ``source`` —``link``→ ``target``."""
+
+    source: Id
+    target: Id
+    link: str
+
+
+class PlanConcern(Model):
+    """A concern the plan acts on, and how sure it was (1.0 when given by the caller)."""
+
+    id: Id
+    name: Text
+    confidence: Annotated[float, Field(ge=0, le=1)]
+    given: bool = Field(default=False, description="named by the caller, not read from a note")
+    evidence: tuple[str, ...] = Field(default=(), description="the note's words that said so")
+
+
+class Advisory(Model):
+    """A safety rule that comes before any suggestion (vocabulary: overrides ranking)."""
+
+    rule: str
+    concern: Id
+    message: Text
+    numbers: tuple[str, ...]
+    agencies: tuple[AgencyRef, ...] = ()
+
+
+class Suggestion(Model):
+    """A body to route to, why, and the path from the origin through the network."""
+
+    rank: Annotated[int, Field(ge=1)]
+    agency: AgencyRef
+    role: Role
+    concerns: tuple[Id, ...]
+    reasons: tuple[Text, ...]
+    path: tuple[PathStep, ...] = Field(
+        default=(), description="typed links from the origin, each changing tier by at most one"
+    )
+    reachable: bool = Field(default=True, description="a path exists in the directory")
+    track: str | None = None
+    inferred: bool = Field(default=False, description="a routing judgement, not read in a source")
+    alternatives: tuple[AgencyRef, ...] = Field(
+        default=(), description="other bodies of the same kind that serve the area"
+    )
+
+
+class ReferralPlan(Model):
+    """Where to route a concern, with every suggestion explained (stable JSON, schema 1.0).
+
+    Safety ``advisories`` come first and override ranking; ``suggestions`` are ranked;
+    ``coordinator`` is the one body that holds a compound case together; ``meeting`` is the
+    ward meeting where the case, or the gap it shows, should be raised.
+    """
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    area: AreaMatch
+    area_alternatives: tuple[AreaMatch, ...] = ()
+    origin: tuple[Id, ...]
+    age: int | None = None
+    concerns: tuple[PlanConcern, ...]
+    advisories: tuple[Advisory, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    coordinator: Id | None = None
+    meeting: Id | None = None
+    caveats: tuple[Text, ...] = ()

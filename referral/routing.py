@@ -1,0 +1,742 @@
+"""Route concerns from a place to the bodies that should take them on, explaining each step.
+
+Given concerns (from a note or named) and where the person lives, :func:`route` suggests the
+bodies a seasoned coordinator would call: the primary windows for each concern, supporting
+bodies, one coordinating body for a compound case (keeping the parallel tracks the plan wants,
+such as the parent's and the child's windows in an 8050 household) and the ward meeting where
+the case or the gap it shows should be raised. Safety rules come first and override ranking.
+
+Every suggestion carries a path from the origin (by default the area's residents and welfare
+commissioners) through typed links of the graph, each step changing tier by at most one.
+
+Locality: a :class:`RouteIndex` is built once per directory; a route then looks only at the
+area's own nodes, its ward's and the city-level bodies that serve the ward — never at the
+whole network — so its cost does not grow with the size of the directory.
+
+Examples
+--------
+>>> from referral import Directory
+>>> plan = Directory.load().route("ごみ屋敷で悪臭、住人は高齢の男性", area="戸部本町")
+>>> plan.suggestions[0].role, plan.suggestions[0].agency.id
+('primary', 'nishi.ward_welfare_section')
+>>> [s.link for s in plan.suggestions[0].path]
+['connects_to', 'connects_to']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
+
+from .errors import ReferralError, UnknownVocabularyError
+from .models import (
+    Advisory,
+    Agency,
+    AgencyRef,
+    AreaMatch,
+    Concern,
+    KindRef,
+    PathStep,
+    PlanConcern,
+    ReferralPlan,
+    Role,
+    Suggestion,
+    Text,
+)
+from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES, TIERS
+
+if TYPE_CHECKING:
+    from .directory import Directory
+
+__all__ = ["NoConcernError", "RouteIndex", "route"]
+
+ROLE_ORDER: dict[str, int] = {"coordinator": 0, "primary": 1, "supporting": 2, "escalation": 3}
+LINK_PREFERENCE: dict[str, int] = {
+    k: i
+    for i, k in enumerate(
+        (
+            "notices_and_shares",
+            "connects_to",
+            "case_partner",
+            "shares_as_needed",
+            "consults",
+            "coordinates",
+            "notifies",
+            "housed_in",
+            "part_of",
+            "member_of",
+            "raises_issue",
+            "feeds_policy",
+            "requests_watch",
+            "backs_up",
+            "liaises_with",
+            "reports_to",
+            "recruits_watcher",
+            "watch_agreement",
+            "forms_team",
+        )
+    )
+}
+_WARD_ORIGINS = (
+    "ward_office",
+    "ward_welfare_section",
+    "ward_livelihood_section",
+    "ward_elderly_disability_section",
+    "ward_child_family_section",
+    "ward_hygiene_section",
+)
+KIND_PREFERENCE: dict[str, int] = {
+    k: i
+    for i, k in enumerate(
+        (  # public windows first, so paths read as a worker would go
+            "welfare_commissioner",
+            "comprehensive_support_center",
+            "care_plaza",
+            "ward_welfare_section",
+            "ward_livelihood_section",
+            "ward_elderly_disability_section",
+            "ward_child_family_section",
+            "ward_hygiene_section",
+            "ward_office",
+            "ward_welfare_council",
+        )
+    )
+}
+TRACK_LABELS = {
+    "parent": Text(ja="親の支援", en="the parent's track"),
+    "child": Text(ja="子の支援", en="the child's track"),
+    "elder": Text(ja="介護の支援", en="the eldercare track"),
+}
+
+
+class NoConcernError(ReferralError, LookupError):
+    """No concern could be read from the note (the CLI exits 1 with advice)."""
+
+    def __init__(self, near: Sequence[str] = ()) -> None:
+        self.near = tuple(near)
+        hint = f"; weak clues: {', '.join(self.near)}" if self.near else ""
+        super().__init__(
+            "no concern recognised in the note: rephrase it, or name the concern "
+            f"(referral concerns lists them){hint}"
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class AreaTooBroadError(ReferralError, ValueError):
+    """The area given is the whole city; a route needs a ward or a daily-living area."""
+
+
+@dataclass
+class RouteIndex:
+    """Per-directory lookup tables that keep every route local (built once, read-only).
+
+    ``kind_at[(key, kind)]`` lists the nodes of ``kind`` whose locality key is ``key``: the
+    district area for district nodes, the ward for ward nodes, ``""`` for city nodes.
+    ``adj[node][key]`` lists the neighbours (and link kinds) in locality ``key`` one tier up,
+    down or level. ``city_for[ward]`` is the set of city nodes that serve ``ward``.
+    """
+
+    key: dict[str, str] = field(default_factory=dict)
+    ward: dict[str, str] = field(default_factory=dict)
+    rank: dict[str, int] = field(default_factory=dict)
+    kind_at: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    district_kind_in_ward: dict[tuple[str, str], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    adj: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
+    city_for: dict[str, frozenset[str]] = field(default_factory=dict)
+    coords: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, d: Directory) -> RouteIndex:
+        """Index a directory. Linear in its agencies and links."""
+        idx = cls()
+        areas = {a.id: a for a in d.areas}
+        wards = [a.id for a in d.areas if a.kind == "ward"]
+        city_nodes: list[Agency] = []
+        for ag in d.agencies:
+            area = areas[ag.area]
+            idx.key[ag.id] = area.id if area.kind != "city" else ""
+            idx.ward[ag.id] = (
+                area.id
+                if area.kind == "ward"
+                else (area.parent or "")
+                if area.kind == "district"
+                else ""
+            )
+            idx.rank[ag.id] = TIERS[ag.tier].rank
+            idx.kind_at[(idx.key[ag.id], ag.kind)].append(ag.id)
+            if area.kind == "district":
+                idx.district_kind_in_ward[(idx.ward[ag.id], ag.kind)].append(ag.id)
+            if ag.coordinates is not None:
+                idx.coords[ag.id] = (ag.coordinates.lat, ag.coordinates.lon)
+            if area.kind == "city":
+                city_nodes.append(ag)
+        for ids in (*idx.kind_at.values(), *idx.district_kind_in_ward.values()):
+            ids.sort()
+        for w in wards:
+            idx.city_for[w] = frozenset(
+                c.id
+                for c in city_nodes
+                if c.catchment_confirmed and (not c.serves or w in c.serves)
+            )
+        adj: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        for link in d.links:
+            if abs(idx.rank[link.target] - idx.rank[link.source]) <= 1:
+                adj[link.source][idx.key[link.target]].append((link.target, link.kind))
+        kind_of = {ag.id: ag.kind for ag in d.agencies}
+        for by_key in adj.values():
+            for nbrs in by_key.values():
+                nbrs.sort(
+                    key=lambda t: (
+                        LINK_PREFERENCE.get(t[1], 99),
+                        KIND_PREFERENCE.get(kind_of[t[0]], 99),
+                        t[0],
+                    )
+                )
+        idx.adj = {k: dict(v) for k, v in adj.items()}
+        return idx
+
+    def local(self, kind: str, area: str, ward: str) -> list[str]:
+        """Nodes of ``kind`` serving a person in district ``area`` of ``ward`` (own area
+        first, then the ward, then the city), never looking beyond them."""
+        if area != ward:
+            out = list(self.kind_at.get((area, kind), ()))
+            if not out:  # none in this area (a centre housed in a nursing home): the ward's
+                out = self.nearest(kind, area, ward)
+        else:  # only the ward is known: every district's body of the kind is a candidate
+            out = list(self.district_kind_in_ward.get((ward, kind), ()))
+        out += self.kind_at.get((ward, kind), ())
+        city = self.city_for.get(ward, frozenset())
+        out += [n for n in self.kind_at.get(("", kind), ()) if n in city]
+        return out
+
+    def nearest(self, kind: str, area: str, ward: str) -> list[str]:
+        """The ward's other district bodies of ``kind``, nearest first (by the coordinates of
+        the area's support centre, where known; else in id order)."""
+        ids = self.district_kind_in_ward.get((ward, kind), [])
+        here = next(
+            (
+                self.coords[n]
+                for n in self.kind_at.get((area, "comprehensive_support_center"), ())
+                if n in self.coords
+            ),
+            None,
+        )
+        if here is None:
+            return list(ids)
+        far = float("inf")
+        return sorted(
+            ids,
+            key=lambda n: (
+                (self.coords[n][0] - here[0]) ** 2 + (self.coords[n][1] - here[1]) ** 2
+                if n in self.coords
+                else far,
+                n,
+            ),
+        )
+
+    def paths(self, origins: Sequence[str], area: str, ward: str) -> dict[str, tuple[str, str]]:
+        """Breadth-first search from ``origins`` inside the locality; returns each reached
+        node's parent and the link used (origins map to themselves)."""
+        keys = (area, ward, "") if area != ward else (ward, "")
+        city = self.city_for.get(ward, frozenset())
+        parent: dict[str, tuple[str, str]] = {o: (o, "") for o in origins}
+        queue = deque(origins)
+        while queue:
+            node = queue.popleft()
+            by_key = self.adj.get(node)
+            if not by_key:
+                continue
+            for key in keys:
+                for nbr, link in by_key.get(key, ()):
+                    if nbr in parent or (key == "" and nbr not in city):
+                        continue
+                    parent[nbr] = (node, link)
+                    queue.append(nbr)
+        return parent
+
+
+@dataclass
+class _Acc:
+    """What the plan has gathered about one candidate body."""
+
+    agency: Agency
+    roles: set[str] = field(default_factory=set)
+    concerns: list[str] = field(default_factory=list)
+    reasons: list[Text] = field(default_factory=list)
+    order: tuple[int, int] = (99, 99)
+    track: str | None = None
+    inferred: bool = True
+    alternatives: list[Agency] = field(default_factory=list)
+
+
+def _agency_ref(d: Directory, ag: Agency, ward: str) -> AgencyRef:
+    """What a plan shows of a body; with no line of its own, the person's ward office."""
+    contact = d.contact(ag)
+    if not contact.phones and not ag.url:
+        contact = d.agency(f"{ward}.ward_office")
+    via = contact.id != ag.id
+    return AgencyRef(
+        id=ag.id,
+        kind=ag.kind,
+        tier=ag.tier,
+        name=ag.name,
+        area=ag.area,
+        attested=ag.attested,
+        aggregate=ag.aggregate,
+        phones=ag.phones,
+        url=ag.url,
+        address=None if ag.confidential else ag.address,
+        postal_code=None if ag.confidential else ag.postal_code,
+        confidential=ag.confidential,
+        contact=contact.id if via else None,
+        contact_name=contact.name if via else None,
+        contact_phones=contact.phones if via else (),
+    )
+
+
+def _concerns(d: Directory, what: str | Sequence[str]) -> list[PlanConcern]:
+    if isinstance(what, str):
+        found = d.match(what)
+        if not found:
+            near = d.match(what, min_confidence=0.4)
+            raise NoConcernError([m.concern for m in near[:4]])
+        return [
+            PlanConcern(
+                id=m.concern,
+                name=m.name,
+                confidence=m.confidence,
+                evidence=tuple(dict.fromkeys(e.text for e in m.evidence if not e.negated)),
+            )
+            for m in found
+        ]
+    if not isinstance(what, Sequence) or not all(isinstance(c, str) for c in what):
+        raise TypeError("route() takes a note (str) or a sequence of concern ids")
+    if not what:
+        raise NoConcernError()
+    out = []
+    for cid in dict.fromkeys(what):
+        c = d.concern(cid)
+        out.append(PlanConcern(id=c.id, name=c.name, confidence=1.0, given=True))
+    return out
+
+
+def _origins(
+    d: Directory, idx: RouteIndex, area: str, ward: str, origin_kind: str | None
+) -> list[str]:
+    """Where paths start: the area's welfare commissioners and residents; with only a ward,
+    the ward office and its sections (a consultation there reaches every section); or the
+    nearest body of ``origin_kind``."""
+    if origin_kind is None:
+        kinds: tuple[str, ...] = (
+            ("welfare_commissioner", "resident") if area != ward else _WARD_ORIGINS
+        )
+    else:
+        if origin_kind not in KINDS:
+            d.find("", kind=origin_kind)  # raises UnknownVocabularyError with a suggestion
+        kinds = (origin_kind,)
+    origins = [n for k in kinds for n in idx.local(k, area, ward)[:1]]
+    if not origins:
+        raise UnknownVocabularyError(
+            f"origin kind for {area}", origin_kind or "", suggestions=["welfare_commissioner"]
+        )
+    return origins
+
+
+def _path(parent: Mapping[str, tuple[str, str]], node: str) -> tuple[PathStep, ...] | None:
+    if node not in parent:
+        return None
+    steps: list[PathStep] = []
+    while parent[node][0] != node:
+        src, link = parent[node]
+        steps.append(PathStep(source=src, target=node, link=link))
+        node = src
+    return tuple(reversed(steps))
+
+
+def _best_first(d: Directory, idx: RouteIndex, ids: Iterable[str], ward: str) -> list[Agency]:
+    """Same-kind candidates, best first: the nearest level (the area's own, then the ward's,
+    then the city's), serving this ward specifically, attested, the main site."""
+
+    def key(ag: Agency) -> tuple[int, int, int, int, str]:
+        return (
+            2 if idx.key[ag.id] == "" else 1 if idx.key[ag.id] == ward else 0,
+            0 if ag.serves and ward in ag.serves else 1,
+            0 if ag.attested else 1,
+            ag.id.count("."),
+            ag.id,
+        )
+
+    return sorted((d.agency(i) for i in ids), key=key)
+
+
+def _ages_text(lo: int | None, hi: int | None) -> Text:
+    """「15〜39歳が対象」, 「40歳以上が対象」 and their English."""
+    if hi is None:
+        return Text(ja=f"{lo}歳以上が対象", en=f"for people aged {lo} and over")
+    if lo is None:
+        return Text(ja=f"{hi}歳以下が対象", en=f"for people aged {hi} and under")
+    return Text(ja=f"{lo}〜{hi}歳が対象", en=f"for ages {lo}–{hi}")
+
+
+def _reasons(
+    ref: KindRef,
+    role: str,
+    concern: Concern,
+    ag: Agency,
+    area_name: Text,
+    ward_name: Text,
+    here: str,
+) -> list[Text]:
+    k = KINDS[ref.kind]
+    what = {
+        "primary": ("一次窓口", "primary window"),
+        "supporting": ("支援機関", "supporting body"),
+        "escalation": ("提起する会議", "meeting to raise it at"),
+    }[role]
+    out = [
+        Text(
+            ja=f"{concern.name.ja}の{what[0]}（{k.ja}）",
+            en=f"{what[1]} for {concern.name.en} ({k.en})",
+        )
+    ]
+    if here == "district":
+        out.append(Text(ja=f"{area_name.ja}を担当", en=f"serves the {area_name.en}"))
+    elif here == "ward":
+        out.append(Text(ja=f"{ward_name.ja}の機関", en=f"serves {ward_name.en}"))
+    elif ag.serves:
+        out.append(
+            Text(
+                ja=f"{ward_name.ja}を管轄（市の機関）",
+                en=f"city body whose catchment includes {ward_name.en}",
+            )
+        )
+    else:
+        out.append(Text(ja="市全域を担当", en="serves the whole city"))
+    if ref.ages:
+        out.append(_ages_text(ref.ages.min, ref.ages.max))
+    if ref.inferred:
+        out.append(
+            Text(
+                ja="推定（出典ではなく一般的な実務による判断）",
+                en="inferred: common practice, not read in a source",
+            )
+        )
+    if not ag.attested and not k.meeting:
+        out.append(
+            Text(
+                ja="構造上の記録（名称・連絡先は出典で未確認）",
+                en="structural record: its own name or contact is not in the sources",
+            )
+        )
+    return out
+
+
+def route(
+    d: Directory,
+    idx: RouteIndex,
+    note_or_concerns: str | Sequence[str],
+    *,
+    area: str | AreaMatch,
+    age: int | None = None,
+    origin_kind: str | None = None,
+) -> ReferralPlan:
+    """Suggest where to route concerns for a person living in ``area``.
+
+    See :meth:`referral.directory.Directory.route` for the parameters and the plan's shape.
+    """
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 130
+    ):
+        raise ValueError(f"age must be a whole number from 0 to 130, not {age!r}")
+    if isinstance(area, AreaMatch):
+        where, alternatives = area, []
+    else:
+        if not isinstance(area, str):
+            raise TypeError(f"area must be a str, not {type(area).__name__}")
+        known = d.area_or_none(area)
+        found = (
+            [AreaMatch(area=known, confidence=1.0, reason=Text(ja="ID", en="id"), matched=area)]
+            if known is not None
+            else d.resolve_area(area)
+        )
+        if not found:
+            d.require_area(area)  # raises UnknownAreaError with the nearest names
+        where, alternatives = found[0], [m for m in found[1:] if m.confidence > 0]
+    if where.area.kind == "city":
+        raise AreaTooBroadError(
+            "the area is the whole city: give a ward, a care plaza area, a town or a postal code"
+        )
+    district = where.area.id
+    ward = where.area.parent if where.area.kind == "district" else where.area.id
+    assert ward is not None
+    area_name, ward_name = where.area.name, d.area(ward).name
+    concerns = _concerns(d, note_or_concerns)
+    by_id = {c.id: d.concern(c.id) for c in concerns}
+    # safety concerns first; then as read (by confidence, then the order of mention) or given
+    concerns.sort(key=lambda c: not by_id[c.id].safety)
+    origins = _origins(d, idx, district, ward, origin_kind)
+    parent = idx.paths(origins, district, ward)
+    caveats: list[Text] = []
+    acc: dict[str, _Acc] = {}
+    age_split: set[str] = set()
+    for ci, pc in enumerate(concerns):
+        c = by_id[pc.id]
+        if age is not None and c.ages and not c.ages.admits(age):
+            caveats.append(
+                Text(
+                    ja=f"{c.name.ja}は通常{c.ages.min}〜{c.ages.max}歳の人についての懸念です（年齢{age}）",
+                    en=f"{c.name.en} usually concerns people aged {c.ages.min}–{c.ages.max} "
+                    f"(age given: {age})",
+                )
+            )
+        for kind_role, refs in (
+            ("primary", c.primary),
+            ("supporting", c.supporting),
+            ("escalation", c.escalation),
+        ):
+            for ki, ref in enumerate(refs):
+                if ref.ages and age is not None and not ref.ages.admits(age):
+                    continue
+                if ref.ages and age is None:
+                    age_split.add(c.id)
+                ids = idx.local(ref.kind, district, ward)
+                if not ids:
+                    if kind_role != "escalation":
+                        caveats.append(
+                            Text(
+                                ja=f"{ward_name.ja}に{KINDS[ref.kind].ja}の記録がありません（{c.name.ja}）",
+                                en=f"no {KINDS[ref.kind].en} on record for {ward_name.en} "
+                                f"({c.name.en})",
+                            )
+                        )
+                    continue
+                ranked = _best_first(d, idx, ids, ward)
+                ag = ranked[0]
+                here = (
+                    "district"
+                    if idx.key[ag.id] == district != ward
+                    else ("ward" if idx.key[ag.id] == ward else "city")
+                )
+                a = acc.setdefault(ag.id, _Acc(ag))
+                a.roles.add(kind_role)
+                if c.id not in a.concerns:
+                    a.concerns.append(c.id)
+                for r in _reasons(ref, kind_role, c, ag, area_name, ward_name, here):
+                    if r not in a.reasons:
+                        a.reasons.append(r)
+                a.order = min(a.order, (ci, ki))
+                a.inferred = a.inferred and ref.inferred
+                a.track = a.track or ref.track
+                a.alternatives += [x for x in ranked[1:] if x not in a.alternatives]
+    coordinator = _coordinator(d, idx, acc, concerns, by_id) if len(concerns) > 1 else None
+    if coordinator is not None:
+        a = acc[coordinator]
+        a.roles.add("coordinator")
+        covered = "・".join(by_id[c].name.ja for c in a.concerns)
+        covered_en = ", ".join(by_id[c].name.en for c in a.concerns)
+        a.reasons.insert(
+            0,
+            Text(
+                ja=f"複数の懸念（{covered}）にかかわるため、全体の調整役に",
+                en=f"involved in several concerns ({covered_en}), so it holds the case together",
+            ),
+        )
+    advisories = _advisories(d, idx, concerns, by_id, district, ward)
+    safety_kinds = {k for adv in advisories for k in SAFETY_RULES[adv.rule].kinds}
+    suggestions: list[tuple[tuple[object, ...], Suggestion]] = []
+    for a in acc.values():
+        role = cast(Role, min(a.roles, key=ROLE_ORDER.__getitem__))
+        path = _path(parent, a.agency.id)
+        reasons = list(a.reasons)
+        if a.track:
+            reasons.append(TRACK_LABELS.get(a.track, Text(ja=a.track, en=a.track)))
+        if path is None:
+            reasons.append(_engaged_by(d, a.agency.id, acc))
+        suggestions.append(
+            (
+                (
+                    0 if a.agency.kind in safety_kinds else 1,
+                    ROLE_ORDER[role],
+                    a.order,
+                    idx.rank[a.agency.id],
+                    0 if a.agency.attested else 1,
+                    a.agency.id,
+                ),
+                Suggestion(
+                    rank=1,
+                    agency=_agency_ref(d, a.agency, ward),
+                    role=role,
+                    concerns=tuple(a.concerns),
+                    reasons=tuple(reasons),
+                    path=path or (),
+                    reachable=path is not None,
+                    track=a.track,
+                    inferred=a.inferred,
+                    alternatives=tuple(_agency_ref(d, x, ward) for x in a.alternatives[:5]),
+                ),
+            )
+        )
+    suggestions.sort(key=lambda t: t[0])
+    ordered = [s.model_copy(update={"rank": i}) for i, (_, s) in enumerate(suggestions, 1)]
+    meeting = _meeting(ordered, concerns, by_id)
+    caveats += _caveats(ordered, where, alternatives, age_split, by_id)
+    return ReferralPlan(
+        area=where,
+        area_alternatives=tuple(alternatives),
+        origin=tuple(origins),
+        age=age,
+        concerns=tuple(concerns),
+        advisories=tuple(advisories),
+        suggestions=tuple(ordered),
+        coordinator=coordinator,
+        meeting=meeting,
+        caveats=tuple(dict.fromkeys(caveats)),
+    )
+
+
+def _engaged_by(d: Directory, node: str, acc: Mapping[str, _Acc]) -> Text:
+    """Why a body has no tier-by-tier path: who engages it (a link from another suggested
+    body), or that no link reaches it from the area."""
+    G = d.graph
+    for source in sorted(acc):  # only the plan's own bodies: local, whatever the network size
+        if G.has_edge(source, node):
+            src = acc[source].agency.name
+            lk = LINK_KINDS[next(iter(G[source][node]))]
+            return Text(
+                ja=f"{src.ja}から依頼される（{lk.ja}）", en=f"engaged by {src.en} ({lk.en})"
+            )
+    return Text(
+        ja="この地域からこの機関へのつながりが名簿にありません",
+        en="no link in the directory reaches it from this area",
+    )
+
+
+def _meeting(
+    ranked: Sequence[Suggestion], concerns: Sequence[PlanConcern], by_id: Mapping[str, Concern]
+) -> str | None:
+    """The meeting to raise the case at: the one most of the plan's concerns name (a
+    concern's first-named meeting counting half again), ties going to the earlier concern."""
+    best: tuple[float, int, str] | None = None
+    for s in ranked:
+        if s.role != "escalation" or not KINDS[s.agency.kind].meeting:
+            continue
+        score = 0.0
+        first = len(concerns)
+        for ci, pc in enumerate(concerns):
+            kinds = [ref.kind for ref in by_id[pc.id].escalation]
+            if s.agency.kind in kinds:
+                score += 1.5 if kinds[0] == s.agency.kind else 1.0
+                first = min(first, ci)
+        key = (-score, first, s.agency.id)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def _coordinator(
+    d: Directory,
+    idx: RouteIndex,
+    acc: Mapping[str, _Acc],
+    concerns: Sequence[PlanConcern],
+    by_id: Mapping[str, Concern],
+) -> str | None:
+    """The one body that holds a compound case together.
+
+    A safety concern's primary window leads; otherwise the primary window involved in the
+    most concerns, then the one closest to the person (district before ward), attested first.
+    """
+    safety = [c.id for c in concerns if by_id[c.id].safety]
+    pool = [
+        a
+        for a in acc.values()
+        if "primary" in a.roles and not KINDS[a.agency.kind].meeting and not a.agency.aggregate
+    ]
+    if safety:
+        pool = [a for a in pool if safety[0] in a.concerns] or pool
+    if not pool:
+        return None
+    best = min(
+        pool,
+        key=lambda a: (
+            -len(a.concerns),
+            idx.rank[a.agency.id],
+            0 if a.agency.attested else 1,
+            a.order,
+            a.agency.id,
+        ),
+    )
+    return best.agency.id
+
+
+def _advisories(
+    d: Directory,
+    idx: RouteIndex,
+    concerns: Sequence[PlanConcern],
+    by_id: Mapping[str, Concern],
+    district: str,
+    ward: str,
+) -> list[Advisory]:
+    out = []
+    for pc in concerns:
+        for rule_id in by_id[pc.id].safety:
+            rule = SAFETY_RULES[rule_id]
+            bodies = [d.agency(i) for k in rule.kinds for i in idx.local(k, district, ward)[:1]]
+            out.append(
+                Advisory(
+                    rule=rule_id,
+                    concern=pc.id,
+                    message=Text(ja=rule.ja, en=rule.en),
+                    numbers=rule.numbers,
+                    agencies=tuple(_agency_ref(d, b, ward) for b in bodies),
+                )
+            )
+    return out
+
+
+def _caveats(
+    ranked: Sequence[Suggestion],
+    where: AreaMatch,
+    alternatives: Sequence[AreaMatch],
+    age_split: set[str],
+    by_id: Mapping[str, Concern],
+) -> list[Text]:
+    out: list[Text] = []
+    if where.area.kind == "ward":
+        out.append(
+            Text(
+                ja="地域が区までしか分からないため、地域ケアプラザなど身近な窓口は区内の候補"
+                "から選んでください（町名や郵便番号で特定できます）",
+                en="only the ward is known: pick the local windows (care plaza, support "
+                "centre) among the ward's; a town or postal code narrows it",
+            )
+        )
+    if alternatives:
+        names = "・".join(m.area.name.ja for m in alternatives)
+        names_en = ", ".join(m.area.name.en for m in alternatives)
+        out.append(
+            Text(
+                ja=f"地域の特定は確からしさ{where.confidence:.0%}です（他の候補: {names}）",
+                en=f"the area is {where.confidence:.0%} sure (also possible: {names_en})",
+            )
+        )
+    for cid in sorted(age_split):
+        out.append(
+            Text(
+                ja=f"年齢が不明のため、{by_id[cid].name.ja}は年齢別の窓口を両方挙げています",
+                en=f"age unknown: both age-specific windows are listed for {by_id[cid].name.en}",
+            )
+        )
+    if any(not s.agency.attested and not KINDS[s.agency.kind].meeting for s in ranked):
+        out.append(
+            Text(
+                ja="構造上の記録は、表示した連絡先（区役所など）を通じてつないでください",
+                en="reach structural records through the contact shown (usually the ward office)",
+            )
+        )
+    return out
