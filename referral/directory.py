@@ -39,8 +39,8 @@ from .models import (
     Match,
     ReferralPlan,
 )
-from .network import build_graph
-from .routing import RouteIndex, route
+from .network import RouteIndex, build_graph
+from .routing import route
 from .validation import check_integrity, load_document
 from .vocabulary import KINDS
 

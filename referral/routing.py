@@ -25,7 +25,6 @@ Examples
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -45,40 +44,15 @@ from .models import (
     Suggestion,
     Text,
 )
-from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES, TIERS
+from .network import RouteIndex
+from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES
 
 if TYPE_CHECKING:
     from .directory import Directory
 
-__all__ = ["NoConcernError", "RouteIndex", "route"]
+__all__ = ["AreaTooBroadError", "NoConcernError", "route"]
 
 ROLE_ORDER: dict[str, int] = {"coordinator": 0, "primary": 1, "supporting": 2, "escalation": 3}
-LINK_PREFERENCE: dict[str, int] = {
-    k: i
-    for i, k in enumerate(
-        (
-            "notices_and_shares",
-            "connects_to",
-            "case_partner",
-            "shares_as_needed",
-            "consults",
-            "coordinates",
-            "notifies",
-            "housed_in",
-            "part_of",
-            "member_of",
-            "raises_issue",
-            "feeds_policy",
-            "requests_watch",
-            "backs_up",
-            "liaises_with",
-            "reports_to",
-            "recruits_watcher",
-            "watch_agreement",
-            "forms_team",
-        )
-    )
-}
 _WARD_ORIGINS = (
     "ward_office",
     "ward_welfare_section",
@@ -87,23 +61,6 @@ _WARD_ORIGINS = (
     "ward_child_family_section",
     "ward_hygiene_section",
 )
-KIND_PREFERENCE: dict[str, int] = {
-    k: i
-    for i, k in enumerate(
-        (  # public windows first, so paths read as a worker would go
-            "welfare_commissioner",
-            "comprehensive_support_center",
-            "care_plaza",
-            "ward_welfare_section",
-            "ward_livelihood_section",
-            "ward_elderly_disability_section",
-            "ward_child_family_section",
-            "ward_hygiene_section",
-            "ward_office",
-            "ward_welfare_council",
-        )
-    )
-}
 TRACK_LABELS = {
     "parent": Text(ja="親の支援", en="the parent's track"),
     "child": Text(ja="子の支援", en="the child's track"),
@@ -128,137 +85,6 @@ class NoConcernError(ReferralError, LookupError):
 
 class AreaTooBroadError(ReferralError, ValueError):
     """The area given is the whole city; a route needs a ward or a daily-living area."""
-
-
-@dataclass
-class RouteIndex:
-    """Per-directory lookup tables that keep every route local (built once, read-only).
-
-    ``kind_at[(key, kind)]`` lists the nodes of ``kind`` whose locality key is ``key``: the
-    district area for district nodes, the ward for ward nodes, ``""`` for city nodes.
-    ``adj[node][key]`` lists the neighbours (and link kinds) in locality ``key`` one tier up,
-    down or level. ``city_for[ward]`` is the set of city nodes that serve ``ward``.
-    """
-
-    key: dict[str, str] = field(default_factory=dict)
-    ward: dict[str, str] = field(default_factory=dict)
-    rank: dict[str, int] = field(default_factory=dict)
-    kind_at: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
-    district_kind_in_ward: dict[tuple[str, str], list[str]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    adj: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
-    city_for: dict[str, frozenset[str]] = field(default_factory=dict)
-    coords: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, d: Directory) -> RouteIndex:
-        """Index a directory. Linear in its agencies and links."""
-        idx = cls()
-        areas = {a.id: a for a in d.areas}
-        wards = [a.id for a in d.areas if a.kind == "ward"]
-        city_nodes: list[Agency] = []
-        for ag in d.agencies:
-            area = areas[ag.area]
-            idx.key[ag.id] = area.id if area.kind != "city" else ""
-            idx.ward[ag.id] = (
-                area.id
-                if area.kind == "ward"
-                else (area.parent or "")
-                if area.kind == "district"
-                else ""
-            )
-            idx.rank[ag.id] = TIERS[ag.tier].rank
-            idx.kind_at[(idx.key[ag.id], ag.kind)].append(ag.id)
-            if area.kind == "district":
-                idx.district_kind_in_ward[(idx.ward[ag.id], ag.kind)].append(ag.id)
-            if ag.coordinates is not None:
-                idx.coords[ag.id] = (ag.coordinates.lat, ag.coordinates.lon)
-            if area.kind == "city":
-                city_nodes.append(ag)
-        for ids in (*idx.kind_at.values(), *idx.district_kind_in_ward.values()):
-            ids.sort()
-        for w in wards:
-            idx.city_for[w] = frozenset(
-                c.id
-                for c in city_nodes
-                if c.catchment_confirmed and (not c.serves or w in c.serves)
-            )
-        adj: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
-        for link in d.links:
-            if abs(idx.rank[link.target] - idx.rank[link.source]) <= 1:
-                adj[link.source][idx.key[link.target]].append((link.target, link.kind))
-        kind_of = {ag.id: ag.kind for ag in d.agencies}
-        for by_key in adj.values():
-            for nbrs in by_key.values():
-                nbrs.sort(
-                    key=lambda t: (
-                        LINK_PREFERENCE.get(t[1], 99),
-                        KIND_PREFERENCE.get(kind_of[t[0]], 99),
-                        t[0],
-                    )
-                )
-        idx.adj = {k: dict(v) for k, v in adj.items()}
-        return idx
-
-    def local(self, kind: str, area: str, ward: str) -> list[str]:
-        """Nodes of ``kind`` serving a person in district ``area`` of ``ward`` (own area
-        first, then the ward, then the city), never looking beyond them."""
-        if area != ward:
-            out = list(self.kind_at.get((area, kind), ()))
-            if not out:  # none in this area (a centre housed in a nursing home): the ward's
-                out = self.nearest(kind, area, ward)
-        else:  # only the ward is known: every district's body of the kind is a candidate
-            out = list(self.district_kind_in_ward.get((ward, kind), ()))
-        out += self.kind_at.get((ward, kind), ())
-        city = self.city_for.get(ward, frozenset())
-        out += [n for n in self.kind_at.get(("", kind), ()) if n in city]
-        return out
-
-    def nearest(self, kind: str, area: str, ward: str) -> list[str]:
-        """The ward's other district bodies of ``kind``, nearest first (by the coordinates of
-        the area's support centre, where known; else in id order)."""
-        ids = self.district_kind_in_ward.get((ward, kind), [])
-        here = next(
-            (
-                self.coords[n]
-                for n in self.kind_at.get((area, "comprehensive_support_center"), ())
-                if n in self.coords
-            ),
-            None,
-        )
-        if here is None:
-            return list(ids)
-        far = float("inf")
-        return sorted(
-            ids,
-            key=lambda n: (
-                (self.coords[n][0] - here[0]) ** 2 + (self.coords[n][1] - here[1]) ** 2
-                if n in self.coords
-                else far,
-                n,
-            ),
-        )
-
-    def paths(self, origins: Sequence[str], area: str, ward: str) -> dict[str, tuple[str, str]]:
-        """Breadth-first search from ``origins`` inside the locality; returns each reached
-        node's parent and the link used (origins map to themselves)."""
-        keys = (area, ward, "") if area != ward else (ward, "")
-        city = self.city_for.get(ward, frozenset())
-        parent: dict[str, tuple[str, str]] = {o: (o, "") for o in origins}
-        queue = deque(origins)
-        while queue:
-            node = queue.popleft()
-            by_key = self.adj.get(node)
-            if not by_key:
-                continue
-            for key in keys:
-                for nbr, link in by_key.get(key, ()):
-                    if nbr in parent or (key == "" and nbr not in city):
-                        continue
-                    parent[nbr] = (node, link)
-                    queue.append(nbr)
-        return parent
 
 
 @dataclass
