@@ -18,6 +18,8 @@ attribute       type      meaning
 ``meeting``     bool      a meeting (escalation venue) rather than a body
 ``confidential`` bool     its address must never be shown
 ``serves``      str       space-separated area ids it serves beyond its own (``""``: own)
+``catchment_confirmed`` bool  false when no source says whom it serves (no local links then)
+``checked``     str       ISO date its facts were last confirmed
 ``lat``/``lon`` float     coordinates, present only when known
 ==============  ========  ==============================================================
 
@@ -42,15 +44,12 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 
-from .models import Agency, Document
+from .models import Document
 from .vocabulary import KINDS, TIERS
-
-if TYPE_CHECKING:
-    from .directory import Directory
 
 __all__ = [
     "EDGE_ATTRIBUTES",
@@ -61,6 +60,8 @@ __all__ = [
 ]
 
 NODE_ATTRIBUTES: tuple[str, ...] = (
+    "catchment_confirmed",
+    "checked",
     "kind",
     "tier",
     "tier_rank",
@@ -107,7 +108,9 @@ def build_graph(doc: Document) -> nx.MultiDiGraph:
             "aggregate": ag.aggregate,
             "meeting": KINDS[ag.kind].meeting,
             "confidential": ag.confidential,
-            "serves": " ".join(ag.serves) if ag.catchment_confirmed else "",
+            "serves": " ".join(ag.serves),
+            "catchment_confirmed": ag.catchment_confirmed,
+            "checked": ag.checked.isoformat(),
         }
         if ag.coordinates is not None and not ag.confidential:
             attrs["lat"], attrs["lon"] = ag.coordinates.lat, ag.coordinates.lon
@@ -212,49 +215,48 @@ class RouteIndex:
     coords: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, d: Directory) -> RouteIndex:
-        """Index a directory. Linear in its agencies and links."""
+    def build(cls, G: nx.MultiDiGraph) -> RouteIndex:
+        """Index a graph (or a view of one, such as a what-if with bodies removed).
+
+        Linear in its nodes and edges.
+        """
         idx = cls()
-        areas = {a.id: a for a in d.areas}
-        wards = [a.id for a in d.areas if a.kind == "ward"]
-        city_nodes: list[Agency] = []
-        for ag in d.agencies:
-            area = areas[ag.area]
-            idx.key[ag.id] = area.id if area.kind != "city" else ""
-            idx.ward[ag.id] = (
-                area.id
-                if area.kind == "ward"
-                else (area.parent or "")
-                if area.kind == "district"
-                else ""
-            )
-            idx.rank[ag.id] = TIERS[ag.tier].rank
-            idx.kind_at[(idx.key[ag.id], ag.kind)].append(ag.id)
-            if area.kind == "district":
-                idx.district_kind_in_ward[(idx.ward[ag.id], ag.kind)].append(ag.id)
-            if ag.coordinates is not None:
-                idx.coords[ag.id] = (ag.coordinates.lat, ag.coordinates.lon)
-            if area.kind == "city":
-                city_nodes.append(ag)
+        city_nodes: list[tuple[str, frozenset[str], bool]] = []
+        wards: set[str] = set()
+        for n, data in G.nodes(data=True):
+            ward, area = data["ward"], data["area"]
+            key = "" if not ward else ward if area == ward else area
+            idx.key[n], idx.ward[n], idx.rank[n] = key, ward, data["tier_rank"]
+            idx.kind_at[(key, data["kind"])].append(n)
+            if ward and key != ward:
+                idx.district_kind_in_ward[(ward, data["kind"])].append(n)
+                wards.add(ward)
+            elif ward:
+                wards.add(ward)
+            if "lat" in data:
+                idx.coords[n] = (data["lat"], data["lon"])
+            if not ward:
+                serves = frozenset(data["serves"].split())
+                city_nodes.append((n, serves, data.get("catchment_confirmed", True)))
         for ids in (*idx.kind_at.values(), *idx.district_kind_in_ward.values()):
             ids.sort()
         for w in wards:
             idx.city_for[w] = frozenset(
-                c.id
-                for c in city_nodes
-                if c.catchment_confirmed and (not c.serves or w in c.serves)
+                n
+                for n, serves, confirmed in city_nodes
+                if confirmed and (not serves or w in serves)
             )
         adj: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
-        for link in d.links:
-            if abs(idx.rank[link.target] - idx.rank[link.source]) <= 1:
-                adj[link.source][idx.key[link.target]].append((link.target, link.kind))
-        kind_of = {ag.id: ag.kind for ag in d.agencies}
+        for u, v, link in G.edges(keys=True):
+            if abs(idx.rank[v] - idx.rank[u]) <= 1:
+                adj[u][idx.key[v]].append((v, link))
+        kinds = G.nodes(data="kind")
         for by_key in adj.values():
             for nbrs in by_key.values():
                 nbrs.sort(
                     key=lambda t: (
                         LINK_PREFERENCE.get(t[1], 99),
-                        KIND_PREFERENCE.get(kind_of[t[0]], 99),
+                        KIND_PREFERENCE.get(kinds[t[0]], 99),
                         t[0],
                     )
                 )
