@@ -9,10 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .models import Agency, AgencyRef, Area, AreaMatch, ReferralPlan, Text
+
+if TYPE_CHECKING:
+    from .directory import Directory
+    from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
 from .vocabulary import KINDS, LINK_KINDS, TIERS
 
 __all__ = [
@@ -21,7 +26,9 @@ __all__ = [
     "csv_text",
     "kind_label",
     "label",
+    "render_gaps",
     "render_plan",
+    "render_what_if",
     "table",
     "width",
 ]
@@ -323,4 +330,140 @@ def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> st
     if plan.caveats:
         out.append("")
         out += [f"※ {_t(c, lang)}" for c in plan.caveats]
+    return "\n".join(out)
+
+
+def _share(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def render_gaps(
+    cov: Coverage,
+    spof: Sequence[SinglePoint],
+    load: Sequence[Load],
+    health: DataHealth,
+    d: Directory,
+    *,
+    ward: str | None,
+    lang: Lang,
+) -> str:
+    """A readable gap report: coverage, the worst gaps, single points of failure, load and
+    data health."""
+    ja = lang == "ja"
+    names = {a.id: (a.name.ja if ja else a.name.en) for a in d.agencies}
+    areas = {a.id: (a.name.ja if ja else a.name.en) for a in d.areas}
+    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in d.concerns}
+    place = areas[ward] if ward else ("横浜市全域" if ja else "the whole city")
+    n_areas = len({a.area for a in cov.areas})
+    status = Counter(a.status for a in cov.areas)
+    total = len(cov.areas) or 1
+    out = [
+        ("カバー状況" if ja else "Coverage")
+        + f" — {place}: "
+        + (
+            f"{n_areas}圏域 × {len(cnames)}の懸念"
+            if ja
+            else f"{n_areas} areas × {len(cnames)} concerns"
+        ),
+        ("  一次窓口がすべて届く" if ja else "  every primary window reachable")
+        + f" {_share(status['covered'] / total)}  /  "
+        + ("一部" if ja else "some")
+        + f" {_share(status['partial'] / total)}  /  "
+        + ("なし" if ja else "none")
+        + f" {_share(status['uncovered'] / total)}",
+        ("  構造上の記録だけで届くもの" if ja else "  covered only through structural records")
+        + f" {_share(sum(a.structural_only for a in cov.areas) / total)}",
+    ]
+    holes: Counter[tuple[str, str, str]] = Counter()
+    for a in cov.areas:
+        for kind in a.missing:
+            holes[(a.concern, kind, "missing")] += 1
+        for kind in a.unreachable:
+            holes[(a.concern, kind, "unreachable")] += 1
+    if holes:
+        out += [
+            "",
+            "穴（懸念 — 欠けている一次窓口: 圏域数）"
+            if ja
+            else "Holes (concern — missing primary window: areas)",
+        ]
+        for (concern, kind, how), n in holes.most_common(10):
+            what = (
+                ("記録なし" if ja else "none on record")
+                if how == "missing"
+                else ("つながりなし" if ja else "not linked")
+            )
+            out.append(f"  ・{cnames[concern]} — {kind_label(kind, lang)}（{what}）: {n}")
+    if spof:
+        out += [
+            "",
+            "単一障害点（ここを通じてしか届かない）"
+            if ja
+            else "Single points of failure (the only way through)",
+        ]
+        for s in spof[:8]:
+            out.append(f"  ・{s.statement.ja if ja else s.statement.en}")
+    if load:
+        out += [
+            "",
+            "負荷の集中（頼られている機関: 圏域数・懸念数）"
+            if ja
+            else "Load (most depended-on bodies: areas, concerns)",
+        ]
+        for x in load[:6]:
+            out.append(f"  ・{names[x.agency]}: {x.areas} / {x.concerns}")
+    out += [
+        "",
+        ("データの健全性" if ja else "Data health")
+        + f": {'出典で確認' if ja else 'attested'} {_share(health.share_attested)}"
+        + f"、{'1年以上未確認' if ja else 'not checked within a year'} {health.stale_total}"
+        + f"、{'3年より古い出典のみ' if ja else 'resting on sources older than 3 years'} "
+        + f"{health.old_evidence_total}",
+    ]
+    by_ward = health.by_ward()
+    if ward:
+        out.append(
+            ("  構造上の記録の割合" if ja else "  share of structural records")
+            + f" ({areas[ward]}): {_share(by_ward.get(ward, 0.0))}"
+        )
+    for f in health.figures:
+        out.append(
+            f"  ・{f.name.ja if ja else f.name.en}: "
+            + (
+                f"計画 {f.plan:,} / 名簿 {f.directory:,}（{f.note.ja}）"
+                if ja
+                else f"plan {f.plan:,} / directory {f.directory:,} ({f.note.en})"
+            )
+        )
+    return "\n".join(out)
+
+
+def render_what_if(report: WhatIf, d: Directory, *, lang: Lang) -> str:
+    """What each area loses when bodies are removed."""
+    ja = lang == "ja"
+    names = {a.id: (a.name.ja if ja else a.name.en) for a in d.agencies}
+    areas = {a.id: (a.name.ja if ja else a.name.en) for a in d.areas}
+    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in d.concerns}
+    out = [
+        ("閉鎖・削除" if ja else "Removed") + ": " + "・".join(names[r] for r in report.removed),
+        (
+            f"影響を受ける圏域: {len(report.areas_affected)}、新たに一次窓口が欠ける組み合わせ: "
+            f"{report.newly_uncovered}"
+            if ja
+            else f"areas affected: {len(report.areas_affected)}; concern × area pairs newly not "
+            f"covered: {report.newly_uncovered}"
+        ),
+    ]
+    label_of = {
+        "lost": ("失う", "lost"),
+        "unreachable": ("つながらなくなる", "no longer linked"),
+        "rerouted": ("別の機関へ", "rerouted"),
+    }
+    for loss in report.losses:
+        after = names.get(loss.after or "", "—")
+        out.append(
+            f"  ・{areas[loss.area]} — {cnames[loss.concern]}: "
+            f"{kind_label(loss.kind, lang)} {label_of[loss.change][0 if ja else 1]}"
+            + (f"（{after}）" if loss.change == "rerouted" else "")
+        )
     return "\n".join(out)

@@ -21,7 +21,9 @@ from ._render import (
     csv_text,
     kind_label,
     label,
+    render_gaps,
     render_plan,
+    render_what_if,
     table,
 )
 from .directory import Directory
@@ -259,6 +261,58 @@ def cmd_route(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    ward = _resolve_ward(d, args.ward)
+    lang: Lang = args.lang
+    if args.what_if:
+        report = d.what_if(args.what_if)
+        if args.json:
+            _json(report.model_dump(mode="json"))
+        elif args.csv:
+            _out(
+                csv_text(
+                    list(report.to_records()[0]) if report.losses else ["area"],
+                    [list(r.values()) for r in report.to_records()],
+                )
+            )
+        else:
+            _out(render_what_if(report, d, lang=lang))
+        return EXIT_OK
+    cov = d.coverage(ward=ward)
+    spof = d.single_points_of_failure(ward=ward)
+    load = [x for x in d.load_concentration() if ward is None or x.ward in (ward, "")]
+    health = d.data_health()
+    if args.json:
+        _json(
+            {
+                "ward": ward,
+                "coverage": [a.model_dump(mode="json") for a in cov.areas],
+                "share_covered": cov.share_covered(),
+                "single_points_of_failure": [s.model_dump(mode="json") for s in spof],
+                "load": [x.model_dump(mode="json") for x in load],
+                "data_health": health.model_dump(mode="json", by_alias=True),
+            }
+        )
+        return EXIT_OK
+    if args.csv:
+        records = {
+            "coverage": cov.to_records(),
+            "cells": cov.cell_records(),
+            "spof": [r for s in spof for r in s.to_records()],
+            "load": [r for x in load for r in x.to_records()],
+            "health": health.to_records(),
+        }[args.table]
+        _out(
+            csv_text(
+                list(records[0]) if records else ["empty"], [list(r.values()) for r in records]
+            )
+        )
+        return EXIT_OK
+    _out(render_gaps(cov, spof, load, health, d, ward=ward, lang=lang))
+    return EXIT_OK
+
+
 def cmd_concerns(args: argparse.Namespace) -> int:
     d = _directory(args)
     if args.json:
@@ -338,6 +392,11 @@ _COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
         "suggest where to route a note for a person in an area, with paths and reasons",
         "referral route 8050の世帯で息子が部屋から出てこない --area 戸部本町",
     ),
+    "gaps": (
+        cmd_gaps,
+        "where the safety net has holes: coverage, single points of failure, load, data health",
+        "referral gaps --ward 西区",
+    ),
     "concerns": (
         cmd_concerns,
         "list the concerns the matcher knows, with their primary windows",
@@ -407,6 +466,21 @@ def build_parser() -> argparse.ArgumentParser:
                 action="append",
                 metavar="ID",
                 help="name a concern instead of (or as well as) a note; repeatable",
+            )
+        elif name == "gaps":
+            p.add_argument("--ward", help="one ward (default: the whole city)")
+            p.add_argument("--csv", action="store_true", help="print one table as CSV")
+            p.add_argument(
+                "--table",
+                default="coverage",
+                choices=["coverage", "cells", "spof", "load", "health"],
+                help="which table --csv prints (default: coverage)",
+            )
+            p.add_argument(
+                "--what-if",
+                action="append",
+                metavar="ID",
+                help="remove this body (repeatable) and show what each area loses",
             )
         elif name == "match":
             p.add_argument("text", metavar="TEXT", nargs="+")

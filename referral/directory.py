@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections import defaultdict
@@ -23,10 +24,12 @@ from functools import cache, cached_property
 import networkx as nx
 from rapidfuzz import fuzz, process
 
+from . import gaps
 from ._data import bundled_path
 from ._text import fold_place
 from .areas import AreaIndex
 from .errors import UnknownAgencyError, UnknownAreaError, ValidationError
+from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
 from .matching import default_matcher, load_concerns
 from .models import (
     Agency,
@@ -281,7 +284,7 @@ class Directory:
     # -- routing -----------------------------------------------------------------------
     @cached_property
     def _route_index(self) -> RouteIndex:
-        return RouteIndex.build(self)
+        return RouteIndex.build(self.graph)
 
     def route(
         self,
@@ -339,6 +342,43 @@ class Directory:
         return route(
             self, self._route_index, note_or_concerns, area=area, age=age, origin_kind=origin_kind
         )
+
+    # -- gaps --------------------------------------------------------------------------
+    @cached_property
+    def _coverage(self) -> Coverage:
+        return gaps.coverage(self.graph, index=self._route_index)
+
+    def coverage(self, *, ward: str | None = None) -> Coverage:
+        """Coverage of every concern in every area (see :func:`referral.gaps.coverage`).
+
+        >>> cov = Directory.load().coverage(ward="nishi")
+        >>> cov.share_covered()["hoarding"]
+        {'nishi': 1.0}
+        """
+        if ward is None:
+            return self._coverage
+        return Coverage(
+            cells=tuple(c for c in self._coverage.cells if c.ward == ward),
+            areas=tuple(a for a in self._coverage.areas if a.ward == ward),
+        )
+
+    def single_points_of_failure(self, *, ward: str | None = None) -> list[SinglePoint]:
+        """Bodies every path from some areas to some windows passes through."""
+        return gaps.single_points_of_failure(self.graph, ward=ward, index=self._route_index)
+
+    def what_if(self, remove: Sequence[str] | str, *, cascade: bool = True) -> WhatIf:
+        """What each area loses if these bodies close (see :func:`referral.gaps.what_if`)."""
+        return gaps.what_if(
+            self.graph, [remove] if isinstance(remove, str) else remove, cascade=cascade
+        )
+
+    def load_concentration(self) -> list[Load]:
+        """How many areas and concerns depend on each body, most first."""
+        return gaps.load_concentration(self.graph, cov=self._coverage)
+
+    def data_health(self, *, today: dt.date | None = None) -> DataHealth:
+        """Structural and stale records per ward and kind, and the plan's own counts."""
+        return gaps.data_health(self.graph, today=today, doc=self.document)
 
     # -- areas ---------------------------------------------------------------------------
     @cached_property

@@ -1,0 +1,715 @@
+"""Where the safety net has holes: coverage, single points of failure, what-if, load, health.
+
+Graph-first functions over ``G`` (the directory's graph, or a view of it) that return models
+turning into tables with ``to_records()`` or, when pandas is installed, ``to_frame()``.
+:class:`~referral.directory.Directory` has a shortcut for each.
+
+* :func:`coverage` — for every concern × daily-living area, whether every primary kind for the
+  concern is present and reachable from the area (tier by tier, as routes go), and through what.
+* :func:`single_points_of_failure` — bodies every path from an area to a window passes through
+  (dominators of the area's local flow graph): "area X reaches Y only through Z".
+* :func:`what_if` — remove bodies (closing a care plaza closes what is housed in it) and report
+  what each area loses.
+* :func:`load_concentration` — how many areas and concerns depend on each body.
+* :func:`data_health` — structural and stale records per ward and kind, against the plan's
+  own counts.
+
+Examples
+--------
+>>> from referral import Directory
+>>> from referral.gaps import coverage
+>>> cov = coverage(Directory.load().graph)
+>>> len(cov.areas) == 147 * 32
+True
+>>> sorted({a.status for a in cov.areas})
+['covered', 'partial', 'uncovered']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import networkx as nx
+from pydantic import Field
+
+from .errors import UnknownAgencyError
+from .matching import load_concerns
+from .models import Citation, Concern, Document, Model, Text
+from .network import RouteIndex
+from .vocabulary import KINDS
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = [
+    "PLAN_FIGURES",
+    "AreaCoverage",
+    "Coverage",
+    "CoverageCell",
+    "DataHealth",
+    "HealthRow",
+    "Load",
+    "Loss",
+    "PlanFigure",
+    "SinglePoint",
+    "WhatIf",
+    "coverage",
+    "data_health",
+    "district_areas",
+    "evidence_date",
+    "load_concentration",
+    "single_points_of_failure",
+    "what_if",
+]
+
+ORIGIN_KINDS = ("welfare_commissioner", "resident")
+
+
+class _Table(Model):
+    """A result that turns into a table."""
+
+    def rows(self) -> Sequence[Model]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per row (``{ja, en}`` texts become ``*_ja`` / ``*_en`` columns)."""
+        out = []
+        for row in self.rows():
+            flat: dict[str, Any] = {}
+            for key, value in row.model_dump(mode="json").items():
+                if isinstance(value, dict) and set(value) == {"ja", "en"}:
+                    flat[f"{key}_ja"], flat[f"{key}_en"] = value["ja"], value["en"]
+                elif isinstance(value, list):
+                    flat[key] = " ".join(map(str, value))
+                else:
+                    flat[key] = value
+            out.append(flat)
+        return out
+
+    def to_frame(self) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame (``pip install "referral[notebooks]"``)."""
+        try:
+            import pandas as pd  # noqa: PLC0415
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError('to_frame() needs pandas: pip install "referral[notebooks]"') from exc
+        return pd.DataFrame.from_records(self.to_records())
+
+
+# -- coverage ---------------------------------------------------------------------------------
+class CoverageCell(Model):
+    """One primary kind of one concern for one area: is it there, and can the area reach it?"""
+
+    concern: str
+    area: str
+    ward: str
+    kind: str
+    status: Literal["reachable", "unreachable", "missing"]
+    agency: str | None = None
+    attested: bool = False
+    hops: int | None = None
+    ages: str | None = Field(default=None, description="age limit of this window, if any")
+
+
+class AreaCoverage(Model):
+    """A concern in an area: covered when every primary kind is reachable."""
+
+    concern: str
+    area: str
+    ward: str
+    status: Literal["covered", "partial", "uncovered"]
+    structural_only: bool = Field(description="covered only through structural records")
+    missing: tuple[str, ...] = ()
+    unreachable: tuple[str, ...] = ()
+
+
+class Coverage(_Table):
+    """Coverage of every concern in every area (``areas``) and its detail (``cells``)."""
+
+    cells: tuple[CoverageCell, ...]
+    areas: tuple[AreaCoverage, ...]
+
+    def rows(self) -> Sequence[Model]:
+        return self.areas
+
+    def cell_records(self) -> list[dict[str, Any]]:
+        """The detail table: one row per concern × area × primary kind."""
+        return [c.model_dump(mode="json") for c in self.cells]
+
+    def share_covered(self, *, by: Literal["ward", "area"] = "ward") -> dict[str, dict[str, float]]:
+        """Share of areas where each concern is covered: ``{concern: {ward: share}}``."""
+        total: Counter[tuple[str, str]] = Counter()
+        good: Counter[tuple[str, str]] = Counter()
+        for a in self.areas:
+            key = (a.concern, a.ward if by == "ward" else a.area)
+            total[key] += 1
+            good[key] += a.status == "covered"
+        out: dict[str, dict[str, float]] = defaultdict(dict)
+        for (concern, place), n in sorted(total.items()):
+            out[concern][place] = good[(concern, place)] / n
+        return dict(out)
+
+    def scores(self, *, by: Literal["ward", "area"] = "ward") -> dict[str, dict[str, float]]:
+        """Mean score per concern and ward: 1 where every primary window is reachable through
+        attested records, 0.5 where only through structural ones, 0 where one is missing or
+        unreachable: ``{concern: {ward: score}}``."""
+        total: Counter[tuple[str, str]] = Counter()
+        score: defaultdict[tuple[str, str], float] = defaultdict(float)
+        for a in self.areas:
+            key = (a.concern, a.ward if by == "ward" else a.area)
+            total[key] += 1
+            score[key] += 0.0 if a.status != "covered" else 0.5 if a.structural_only else 1.0
+        out: dict[str, dict[str, float]] = defaultdict(dict)
+        for (concern, place), n in sorted(total.items()):
+            out[concern][place] = score[(concern, place)] / n
+        return dict(out)
+
+    def gaps(self) -> list[AreaCoverage]:
+        """The concern × area pairs not fully covered, or covered only structurally."""
+        return [a for a in self.areas if a.status != "covered" or a.structural_only]
+
+
+def district_areas(G: nx.MultiDiGraph, *, ward: str | None = None) -> list[tuple[str, str]]:
+    """The (area, ward) pairs of the daily-living areas in ``G``, sorted."""
+    found = {
+        (d["area"], d["ward"])
+        for _, d in G.nodes(data=True)
+        if d["ward"] and d["area"] != d["ward"]
+    }
+    return sorted(p for p in found if ward is None or p[1] == ward)
+
+
+def _ages(ref_ages: Any) -> str | None:
+    if ref_ages is None:
+        return None
+    lo, hi = ref_ages.min, ref_ages.max
+    return f"{'' if lo is None else lo}-{'' if hi is None else hi}"
+
+
+def _area_cells(
+    G: nx.MultiDiGraph, idx: RouteIndex, area: str, ward: str, concerns: Sequence[Concern]
+) -> tuple[list[CoverageCell], dict[str, tuple[str, str]]]:
+    origins = [n for k in ORIGIN_KINDS for n in idx.kind_at.get((area, k), ())]
+    parent = idx.paths(origins, area, ward)
+    cells = []
+    for c in concerns:
+        for ref in c.primary:
+            ids = idx.local(ref.kind, area, ward)
+            reach = [n for n in ids if n in parent]
+            chosen = reach[0] if reach else ids[0] if ids else None
+            status: Literal["reachable", "unreachable", "missing"] = (
+                "reachable" if reach else "unreachable" if ids else "missing"
+            )
+            hops = None
+            if chosen is not None and chosen in parent:
+                hops, node = 0, chosen
+                while parent[node][0] != node:
+                    node, hops = parent[node][0], hops + 1
+            cells.append(
+                CoverageCell(
+                    concern=c.id,
+                    area=area,
+                    ward=ward,
+                    kind=ref.kind,
+                    status=status,
+                    agency=chosen,
+                    attested=bool(chosen and G.nodes[chosen]["attested"]),
+                    hops=hops,
+                    ages=_ages(ref.ages),
+                )
+            )
+    return cells, parent
+
+
+def _summarise(cells: Sequence[CoverageCell]) -> list[AreaCoverage]:
+    grouped: dict[tuple[str, str, str], list[CoverageCell]] = defaultdict(list)
+    for cell in cells:
+        grouped[(cell.concern, cell.area, cell.ward)].append(cell)
+    out = []
+    for (concern, area, ward), group in grouped.items():
+        ok = [g for g in group if g.status == "reachable"]
+        status: Literal["covered", "partial", "uncovered"] = (
+            "covered" if len(ok) == len(group) else "partial" if ok else "uncovered"
+        )
+        out.append(
+            AreaCoverage(
+                concern=concern,
+                area=area,
+                ward=ward,
+                status=status,
+                structural_only=bool(ok) and not any(g.attested for g in ok),
+                missing=tuple(g.kind for g in group if g.status == "missing"),
+                unreachable=tuple(g.kind for g in group if g.status == "unreachable"),
+            )
+        )
+    return out
+
+
+def coverage(
+    G: nx.MultiDiGraph,
+    *,
+    concerns: Sequence[Concern] | None = None,
+    ward: str | None = None,
+    index: RouteIndex | None = None,
+) -> Coverage:
+    """Whether every primary kind of every concern is present and reachable in every area.
+
+    Reachable means a path from the area's welfare commissioners or residents through typed
+    links, each step changing tier by at most one, inside the area, its ward and the city
+    bodies that serve the ward — the paths routes use.
+
+    Notes
+    -----
+    One breadth-first search per area, then dictionary lookups: linear in the number of
+    areas times the size of an area's locality.
+    """
+    idx = index or RouteIndex.build(G)
+    concerns = tuple(concerns if concerns is not None else load_concerns())
+    cells: list[CoverageCell] = []
+    for area, w in district_areas(G, ward=ward):
+        cells += _area_cells(G, idx, area, w, concerns)[0]
+    return Coverage(cells=tuple(cells), areas=tuple(_summarise(cells)))
+
+
+# -- single points of failure ------------------------------------------------------------------
+class SinglePoint(_Table):
+    """A body every path from some areas to some windows passes through."""
+
+    agency: str
+    kind: str
+    ward: str
+    areas: tuple[str, ...]
+    targets: tuple[str, ...]
+    concerns: tuple[str, ...]
+    statement: Text
+
+    def rows(self) -> Sequence[Model]:
+        return [self]
+
+
+def _dominators(
+    idx: RouteIndex,
+    area: str,
+    ward: str,
+    origins: Sequence[str],
+    parent: dict[str, tuple[str, str]],
+) -> dict[str, str]:
+    """Immediate dominators of the area's local flow graph, from a virtual root."""
+    H = nx.DiGraph()
+    root = "\0root"
+    H.add_edges_from((root, o) for o in origins)
+    keys = (area, ward, "")
+    city = idx.city_for.get(ward, frozenset())
+    for node in parent:
+        for key in keys:
+            for nbr, _ in idx.adj.get(node, {}).get(key, ()):
+                if nbr in parent and (key != "" or nbr in city):
+                    H.add_edge(node, nbr)
+    return dict(nx.immediate_dominators(H, root))
+
+
+def single_points_of_failure(
+    G: nx.MultiDiGraph,
+    *,
+    ward: str | None = None,
+    concerns: Sequence[Concern] | None = None,
+    index: RouteIndex | None = None,
+) -> list[SinglePoint]:
+    """Bodies that every path from an area to a primary window passes through.
+
+    For each area, the immediate dominators of its local flow graph (origins → windows, one
+    tier at a time) are computed; a body dominating a window means the area reaches that
+    window only through it. Results are grouped per body, most areas × windows first, with a
+    statement in plain words ("戸部本町地域ケアプラザ圏域 reaches … only through …").
+
+    Notes
+    -----
+    Dominators (Cooper–Harvey–Kennedy, via networkx) per area: near-linear in the size of an
+    area's locality. Undirected articulation points and bridges of a ward's projection are
+    what :func:`referral.plot.plot_ward` draws.
+    """
+    idx = index or RouteIndex.build(G)
+    concerns = tuple(concerns if concerns is not None else load_concerns())
+    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    concern_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for area, w in district_areas(G, ward=ward):
+        origins = [n for k in ORIGIN_KINDS for n in idx.kind_at.get((area, k), ())]
+        cells, parent = _area_cells(G, idx, area, w, concerns)
+        idom = _dominators(idx, area, w, origins, parent)
+        for cell in cells:
+            if cell.status != "reachable" or cell.agency is None:
+                continue
+            node = idom.get(cell.agency)
+            while node is not None and node in parent and node not in origins:
+                found[node]["areas"].add(area)
+                found[node]["targets"].add(cell.agency)
+                concern_of[(node, cell.agency)].add(cell.concern)
+                node = idom.get(node)
+    out = []
+    for node, sets in found.items():
+        data = G.nodes[node]
+        areas, targets = sorted(sets["areas"]), sorted(sets["targets"])
+        concerns_hit = sorted({c for t in targets for c in concern_of[(node, t)]})
+        out.append(
+            SinglePoint(
+                agency=node,
+                kind=data["kind"],
+                ward=data["ward"],
+                areas=tuple(areas),
+                targets=tuple(targets),
+                concerns=tuple(concerns_hit),
+                statement=_statement(G, node, areas, targets),
+            )
+        )
+    out.sort(key=lambda s: (-len(s.areas) * len(s.targets), s.agency))
+    return out
+
+
+def _statement(G: nx.MultiDiGraph, node: str, areas: Sequence[str], targets: Sequence[str]) -> Text:
+    name = G.nodes[node]
+    shown = [G.nodes[t] for t in targets[:3]]
+    more_ja = f" ほか{len(targets) - 3}" if len(targets) > 3 else ""
+    more_en = f" and {len(targets) - 3} more" if len(targets) > 3 else ""
+    return Text(
+        ja=f"{len(areas)}圏域は、{'・'.join(t['name_ja'] for t in shown)}{more_ja}へ"
+        f"「{name['name_ja']}」を通じてしかつながらない",
+        en=f"{len(areas)} area(s) reach {', '.join(t['name_en'] for t in shown)}{more_en} only "
+        f"through {name['name_en']}",
+    )
+
+
+# -- what if ----------------------------------------------------------------------------------
+class Loss(Model):
+    """What one area loses for one concern's window when bodies are removed."""
+
+    area: str
+    ward: str
+    concern: str
+    kind: str
+    change: Literal["lost", "unreachable", "rerouted"]
+    before: str | None
+    after: str | None
+
+
+class WhatIf(_Table):
+    """The effect of removing bodies: every area's losses."""
+
+    removed: tuple[str, ...]
+    losses: tuple[Loss, ...]
+    areas_affected: tuple[str, ...]
+    newly_uncovered: int = Field(description="concern × area pairs no longer covered")
+
+    def rows(self) -> Sequence[Model]:
+        return self.losses
+
+
+def what_if(
+    G: nx.MultiDiGraph,
+    remove: Iterable[str],
+    *,
+    cascade: bool = True,
+    concerns: Sequence[Concern] | None = None,
+) -> WhatIf:
+    """Remove bodies and report what each area loses.
+
+    Parameters
+    ----------
+    remove
+        Agency ids to remove.
+    cascade
+        Also remove what is housed in a removed body (closing a care plaza closes its
+        support centre).
+
+    Raises
+    ------
+    UnknownAgencyError
+        An id is not in the graph.
+    """
+    removed = set()
+    for node in remove:
+        if node not in G:
+            raise UnknownAgencyError(node)
+        removed.add(node)
+    if cascade:
+        removed |= {
+            u for n in list(removed) for u, _, k in G.in_edges(n, keys=True) if k == "housed_in"
+        }
+    wards = {G.nodes[n]["ward"] for n in removed}
+    scope = None if "" in wards else wards  # a city body can touch every ward it serves
+    concerns = tuple(concerns if concerns is not None else load_concerns())
+    view = nx.restricted_view(G, removed, [])
+    scopes: list[str | None] = list(sorted(scope)) if scope else [None]
+    before = {
+        (c.area, c.concern, c.kind): c
+        for w in scopes
+        for c in coverage(G, concerns=concerns, ward=w).cells
+    }
+    after = {
+        (c.area, c.concern, c.kind): c
+        for w in scopes
+        for c in coverage(view, concerns=concerns, ward=w).cells
+    }
+    losses = []
+    for key, b in sorted(before.items()):
+        a = after.get(key)
+        if a is None or (a.status == b.status and a.agency == b.agency):
+            continue
+        if b.status == "reachable" and a.status == "missing":
+            change: Literal["lost", "unreachable", "rerouted"] = "lost"
+        elif b.status == "reachable" and a.status == "unreachable":
+            change = "unreachable"
+        elif b.status == "reachable":
+            change = "rerouted"
+        else:
+            continue
+        losses.append(
+            Loss(
+                area=b.area,
+                ward=b.ward,
+                concern=b.concern,
+                kind=b.kind,
+                change=change,
+                before=b.agency,
+                after=a.agency,
+            )
+        )
+    cov_before = _summarise(list(before.values()))
+    cov_after = {(a.area, a.concern): a for a in _summarise(list(after.values()))}
+    newly = sum(
+        1
+        for a in cov_before
+        if a.status == "covered" and cov_after[(a.area, a.concern)].status != "covered"
+    )
+    return WhatIf(
+        removed=tuple(sorted(removed)),
+        losses=tuple(losses),
+        areas_affected=tuple(sorted({loss.area for loss in losses})),
+        newly_uncovered=newly,
+    )
+
+
+# -- load ---------------------------------------------------------------------------------------
+class Load(_Table):
+    """How much of the network leans on one body."""
+
+    agency: str
+    kind: str
+    ward: str
+    areas: int
+    concerns: int
+    cells: int
+    share_of_areas: float
+
+    def rows(self) -> Sequence[Model]:
+        return [self]
+
+
+def load_concentration(G: nx.MultiDiGraph, *, cov: Coverage | None = None) -> list[Load]:
+    """For each body chosen as a primary window somewhere: how many areas and concerns depend
+    on it, most depended-on first."""
+    cov = cov or coverage(G)
+    total_areas = len({c.area for c in cov.cells}) or 1
+    areas: dict[str, set[str]] = defaultdict(set)
+    concerns: dict[str, set[str]] = defaultdict(set)
+    cells: Counter[str] = Counter()
+    for c in cov.cells:
+        if c.agency and c.status == "reachable":
+            areas[c.agency].add(c.area)
+            concerns[c.agency].add(c.concern)
+            cells[c.agency] += 1
+    out = [
+        Load(
+            agency=n,
+            kind=G.nodes[n]["kind"],
+            ward=G.nodes[n]["ward"],
+            areas=len(areas[n]),
+            concerns=len(concerns[n]),
+            cells=cells[n],
+            share_of_areas=round(len(areas[n]) / total_areas, 4),
+        )
+        for n in cells
+    ]
+    out.sort(key=lambda x: (-x.cells, x.agency))
+    return out
+
+
+# -- data health --------------------------------------------------------------------------------
+class HealthRow(Model):
+    """Records of one kind in one ward (``""`` for the city).
+
+    ``stale``: not checked within a year. ``old_evidence``: the newest dated source behind
+    the record is older than three years (checked recently, but against an old page);
+    ``undated``: no source behind it states a date.
+    """
+
+    ward: str
+    kind: str
+    records: int
+    structural: int
+    stale: int
+    old_evidence: int = 0
+    undated: int = 0
+    share_structural: float
+
+
+class PlanFigure(Model):
+    """A count the plan gives, beside what the directory holds."""
+
+    name: Text
+    plan: int
+    directory: int
+    source: str
+    note: Text
+
+
+class DataHealth(_Table):
+    """What is structural or stale, per ward and kind, and the plan's own counts."""
+
+    today: dt.date
+    rows_: tuple[HealthRow, ...] = Field(alias="rows")
+    figures: tuple[PlanFigure, ...]
+    share_attested: float
+    stale_total: int
+    old_evidence_total: int = 0
+
+    def rows(self) -> Sequence[Model]:
+        return self.rows_
+
+    def by_ward(self) -> dict[str, float]:
+        """Share of structural records per ward (bodies only: no aggregates, no meetings)."""
+        total: Counter[str] = Counter()
+        structural: Counter[str] = Counter()
+        for r in self.rows_:
+            total[r.ward] += r.records
+            structural[r.ward] += r.structural
+        return {w: structural[w] / total[w] for w in sorted(total)}
+
+
+PLAN_FIGURES: tuple[tuple[str, str, int, str, str], ...] = (
+    (
+        "地区連合町内会",
+        "district federations of associations",
+        253,
+        "district_association_federation",
+        "plan §2(1)",
+    ),
+    (
+        "地区社会福祉協議会",
+        "district social welfare councils",
+        256,
+        "district_welfare_council",
+        "plan §2(1)",
+    ),
+    (
+        "地区民生委員児童委員協議会",
+        "district councils of welfare commissioners",
+        263,
+        "district_commissioner_council",
+        "plan §2(1)",
+    ),
+    (
+        "民生委員・児童委員",
+        "welfare commissioners",
+        4500,
+        "welfare_commissioner",
+        "plan §1(2) (about 4,500)",
+    ),
+    (
+        "地域ケアプラザ",
+        "community care plazas",
+        146,
+        "care_plaza",
+        "City of Yokohama, July 2024 (shared/data SOURCES.md)",
+    ),
+)
+
+
+_DATE = re.compile(r"((?:19|20)\d\d)(?:-(\d\d))?(?:-(\d\d))?")
+
+
+def evidence_date(citations: Iterable[Citation]) -> dt.date | None:
+    """The newest date any citation states (``2018-09``, ``2024-07-16``, ``(2013)``)."""
+    best = None
+    for c in citations:
+        for y, m, day in _DATE.findall(c.detail or ""):
+            try:
+                found = dt.date(int(y), int(m or 1), int(day or 1))
+            except ValueError:  # a month or day out of range: keep the year
+                found = dt.date(int(y), 1, 1)
+            best = found if best is None or found > best else best
+    return best
+
+
+def data_health(
+    G: nx.MultiDiGraph,
+    *,
+    today: dt.date | None = None,
+    stale_after_days: int = 365,
+    doc: Document | None = None,
+    old_after_years: int = 3,
+) -> DataHealth:
+    """Structural (unattested) and stale records per ward and kind, and the plan's counts.
+
+    Aggregates and meetings are left out of the shares (they are structural by design).
+    A record is stale when its ``checked`` date is more than ``stale_after_days`` before
+    ``today`` (default: today). With ``doc``, the dates its sources state are read too: a
+    record checked recently against a page older than ``old_after_years`` is counted in
+    ``old_evidence`` (and one whose sources state no date in ``undated``).
+    """
+    today = today or dt.date.today()
+    limit = today - dt.timedelta(days=stale_after_days)
+    old_limit = today.replace(year=today.year - old_after_years)
+    evidence = {a.id: evidence_date(a.sources) for a in doc.agencies} if doc else {}
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    kinds: Counter[str] = Counter()
+    for node, data in G.nodes(data=True):
+        kinds[data["kind"]] += 1
+        if data["aggregate"] or data["meeting"]:
+            continue
+        groups[(data["ward"], data["kind"])].append({**data, "_id": node})
+    rows = []
+    for (ward, kind), items in sorted(groups.items()):
+        structural = sum(not d["attested"] for d in items)
+        stale = sum(dt.date.fromisoformat(d["checked"]) < limit for d in items)
+        dates = [evidence.get(d["_id"]) for d in items] if evidence else []
+        rows.append(
+            HealthRow(
+                ward=ward,
+                kind=kind,
+                records=len(items),
+                structural=structural,
+                stale=stale,
+                old_evidence=sum(1 for x in dates if x is not None and x < old_limit),
+                undated=sum(1 for x in dates if x is None),
+                share_structural=round(structural / len(items), 4),
+            )
+        )
+    bodies = sum(r.records for r in rows) or 1
+    figures = tuple(
+        PlanFigure(
+            name=Text(ja=ja, en=en),
+            plan=value,
+            directory=kinds[kind],
+            source=source,
+            note=Text(
+                ja="圏域ごとの集約ノードとして記録（個々の団体・人は記録しない）"
+                if KINDS[kind].tier != "district" or kind != "care_plaza"
+                else "出典で確認した施設",
+                en="one aggregate node per care plaza area (no individual groups or people)"
+                if kind != "care_plaza"
+                else "facilities confirmed in sources",
+            ),
+        )
+        for ja, en, value, kind, source in PLAN_FIGURES
+    )
+    return DataHealth(
+        today=today,
+        rows=tuple(rows),
+        figures=figures,
+        share_attested=round(1 - sum(r.structural for r in rows) / bodies, 4),
+        stale_total=sum(r.stale for r in rows),
+        old_evidence_total=sum(r.old_evidence for r in rows),
+    )
