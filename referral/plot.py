@@ -1,0 +1,289 @@
+"""Plots for the notebooks and the docs: a coverage heatmap and a drawing of a ward's network.
+
+Needs the notebooks extra (``pip install "referral[notebooks]"``): matplotlib, and
+matplotlib-fontja for Japanese labels (IPAex Gothic), so no label renders as tofu boxes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from .gaps import Coverage, SinglePoint
+from .matching import load_concerns
+from .network import RouteIndex
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_coverage", "plot_ward", "use_japanese_font", "ward_projection"]
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+        import matplotlib_fontja  # noqa: F401, PLC0415 - registers IPAex Gothic for Japanese
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            'plots need matplotlib and matplotlib-fontja: pip install "referral[notebooks]"'
+        ) from exc
+    return plt
+
+
+def _japanese_axes(ax: Axes) -> None:
+    """Axes made before the Japanese font was set keep the old font on their title and axis
+    labels: give them the current one."""
+    import matplotlib as mpl  # noqa: PLC0415
+
+    family = mpl.rcParams["font.family"]
+    for axes in ax.figure.get_axes():  # the colorbar's too
+        for text in (
+            axes.title,
+            axes.xaxis.label,
+            axes.yaxis.label,
+            *axes.texts,
+            *axes.get_xticklabels(),
+            *axes.get_yticklabels(),
+        ):
+            text.set_fontfamily(family)
+
+
+def use_japanese_font() -> None:
+    """Make matplotlib draw Japanese text (IPAex Gothic, from matplotlib-fontja) — for plots
+    made directly with matplotlib or pandas; the functions here call it themselves."""
+    _pyplot()
+
+
+def plot_coverage(
+    cov: Coverage,
+    *,
+    ward_names: dict[str, str] | None = None,
+    lang: str = "ja",
+    measure: str = "score",
+    ax: Axes | None = None,
+) -> Axes:
+    """Heatmap of coverage, concerns (rows) × wards (columns).
+
+    ``measure="score"`` (default): 1 where every primary window is reachable through attested
+    records, 0.5 where only through structural ones, 0 where one is missing or unreachable,
+    averaged over the ward's areas. ``measure="share"``: the share of areas covered at all.
+    """
+    plt = _pyplot()
+    matrix = cov.scores(by="ward") if measure == "score" else cov.share_covered(by="ward")
+    concerns = [c for c in load_concerns() if c.id in matrix]
+    wards = sorted({w for row in matrix.values() for w in row})
+    values = [[matrix[c.id].get(w, float("nan")) for w in wards] for c in concerns]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.0 + 0.55 * len(wards), 1.2 + 0.32 * len(concerns)))
+    image = ax.imshow(values, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+    ja = lang == "ja"
+    ax.set_xticks(range(len(wards)))
+    ax.set_xticklabels([(ward_names or {}).get(w, w) for w in wards], rotation=60, ha="right")
+    ax.set_yticks(range(len(concerns)))
+    ax.set_yticklabels([c.name.ja if ja else c.name.en for c in concerns])
+    ax.set_xlabel("区" if ja else "ward")
+    ax.set_ylabel("懸念" if ja else "concern")
+    if measure == "score":
+        ax.set_title(
+            "一次窓口の状況（懸念 × 区）— 緑: 届き出典で確認、黄: 構造上の記録のみ、赤: 欠落"
+            if ja
+            else "Primary windows (concern × ward) — green: reachable and "
+            "attested, yellow: structural records only, red: missing"
+        )
+    else:
+        ax.set_title(
+            "一次窓口がすべて届く圏域の割合（懸念 × 区）"
+            if ja
+            else "Share of areas where every primary window is reachable (concern × ward)"
+        )
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            ax.text(
+                j,
+                i,
+                f"{v:.1f}".removeprefix("0") if not math.isnan(v) else "",
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="black",
+            )
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.025, pad=0.02)
+    bar.set_label("スコア" if ja and measure == "score" else "割合" if ja else measure)
+    _japanese_axes(ax)
+    return ax
+
+
+def ward_projection(
+    G: nx.MultiDiGraph, ward: str, *, area: str | None = None, bodies_only: bool = True
+) -> nx.Graph:
+    """The undirected projection of a ward's network used for drawing and for articulation
+    points and bridges: the ward's bodies, its areas' (or one area's) bodies, and the city
+    bodies that serve it, joined by links that change tier by at most one."""
+    idx = RouteIndex.build(G)
+    city = idx.city_for.get(ward, frozenset())
+    keep = {
+        n
+        for n, d in G.nodes(data=True)
+        if (d["ward"] == ward and (area is None or d["area"] in (area, ward))) or n in city
+    }
+    if bodies_only:
+        keep = {
+            n
+            for n in keep
+            if not G.nodes[n]["meeting"]
+            and (not G.nodes[n]["aggregate"] or G.nodes[n]["kind"] == "welfare_commissioner")
+        }
+    H = nx.Graph()
+    H.add_nodes_from((n, G.nodes[n]) for n in keep)
+    for u, v in G.edges():
+        if u in keep and v in keep and abs(G.nodes[u]["tier_rank"] - G.nodes[v]["tier_rank"]) <= 1:
+            H.add_edge(u, v)
+    H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0])
+    return H
+
+
+def _short(name: str) -> str:
+    """Shorter labels for a crowded drawing."""
+    for long, short in (
+        ("横浜市", ""),
+        ("福祉保健センター ", ""),
+        ("地域ケアプラザ 地域包括支援センター", "包括"),
+        ("地域ケアプラザ", "CP"),
+        ("Community Comprehensive Support Centre", "CSC"),
+        ("Community Care Plaza", "CP"),
+        (" Health and Welfare Centre –", ""),
+    ):
+        name = name.replace(long, short)
+    return name if len(name) <= 24 else name[:23] + "…"
+
+
+def plot_ward(
+    G: nx.MultiDiGraph,
+    ward: str,
+    *,
+    spof: Sequence[SinglePoint] = (),
+    area: str | None = None,
+    lang: str = "ja",
+    ax: Axes | None = None,
+    label_kinds: Iterable[str] = (),
+) -> Axes:
+    """Draw a ward's network in tiers (neighbourhood at the bottom, city at the top).
+
+    Single points of failure (``spof``) are drawn in red and named; bridges of the undirected
+    projection are drawn as thick red lines; articulation points have a red ring.
+    """
+    plt = _pyplot()
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
+    H = ward_projection(G, ward, area=area)
+    tiers: dict[int, list[str]] = {}
+    for n in sorted(H, key=lambda n: (H.nodes[n]["area"], H.nodes[n]["kind"], n)):
+        tiers.setdefault(H.nodes[n]["tier_rank"], []).append(n)
+    pos = {}
+    for rank, nodes in tiers.items():
+        for i, n in enumerate(nodes):
+            pos[n] = ((i + 0.5) / len(nodes), rank)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(16, 9))
+    critical = {s.agency for s in spof}
+    bridges = set(nx.bridges(H)) if H.number_of_edges() else set()
+    cut = set(nx.articulation_points(H)) if H.number_of_edges() else set()
+    nx.draw_networkx_edges(H, pos, ax=ax, edge_color="#bbbbbb", width=0.5, alpha=0.6)
+    nx.draw_networkx_edges(H, pos, ax=ax, edgelist=sorted(bridges), edge_color="#d62728", width=2.0)
+    colours = [
+        "#d62728" if n in critical else "#1f77b4" if H.nodes[n]["attested"] else "#aaaaaa"
+        for n in H
+    ]
+    nx.draw_networkx_nodes(
+        H,
+        pos,
+        ax=ax,
+        node_size=[40 + 6 * H.degree(n) for n in H],
+        node_color=colours,
+        edgecolors=["#d62728" if n in cut else "white" for n in H],
+        linewidths=1.5,
+    )
+    ja = lang == "ja"
+    wanted = set(label_kinds)
+    labels = {
+        n: _short(H.nodes[n]["name_ja" if ja else "name_en"])
+        for n in H
+        if n in critical or H.nodes[n]["kind"] in wanted or H.nodes[n]["tier_rank"] >= 2
+    }
+    for n, text in labels.items():
+        x, y = pos[n]
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(3, 6),
+            textcoords="offset points",
+            fontsize=6.5,
+            ha="left",
+            rotation=28,
+            color="#d62728" if n in critical else "#333333",
+        )
+    ax.tick_params(left=True, labelleft=True)
+    handles = [
+        Line2D(
+            [], [], marker="o", ls="", color="#1f77b4", label="出典で確認" if ja else "attested"
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color="#aaaaaa",
+            label="構造上の記録" if ja else "structural record",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color="#d62728",
+            label="単一障害点" if ja else "single point of failure",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            mfc="white",
+            mec="#d62728",
+            label="関節点（無向）" if ja else "articulation point (undirected)",
+        ),
+        Line2D([], [], color="#d62728", lw=2, label="橋（無向）" if ja else "bridge (undirected)"),
+    ]
+    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
+    ax.set_yticks(sorted(tiers))
+    ax.set_yticklabels(
+        [
+            ["近隣", "地区", "区", "市"][r]
+            if ja
+            else ["neighbourhood", "district", "ward", "city"][r]
+            for r in sorted(tiers)
+        ]
+    )
+    ax.set_xticks([])
+    ax.set_ylabel("圏域（層）" if ja else "tier")
+    name = (
+        G.nodes[f"{ward}.ward_office"]["name_ja" if ja else "name_en"]
+        if f"{ward}.ward_office" in G
+        else ward
+    )
+    ax.set_title(
+        pad=48,
+        label=(
+            f"{name}の支援ネットワーク — 赤: 単一障害点・橋、灰: 構造上の記録"
+            if ja
+            else f"{name}: support network — red: single points of failure and bridges, "
+            "grey: structural records"
+        ),
+    )
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    _japanese_axes(ax)
+    return ax
