@@ -25,6 +25,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_gaps  # noqa: E402
 import bench_matching  # noqa: E402
 import bench_routing  # noqa: E402
 
@@ -33,6 +34,7 @@ Bench = tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]
 BENCHMARKS: dict[str, Bench] = {
     "matching": (bench_matching.run, bench_matching.report),
     "routing": (bench_routing.run, bench_routing.report),
+    "gaps": (bench_gaps.run, bench_gaps.report),
 }
 
 
