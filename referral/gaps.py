@@ -27,23 +27,19 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import networkx as nx
 from pydantic import Field
 
+from ._table import Table
 from .errors import UnknownAgencyError
+from .health import PLAN_FIGURES, DataHealth, HealthRow, PlanFigure, data_health, evidence_date
 from .matching import load_concerns
-from .models import Citation, Concern, Document, Model, Text
+from .models import Concern, Model, Text
 from .network import RouteIndex
-from .vocabulary import KINDS
-
-if TYPE_CHECKING:
-    import pandas
 
 __all__ = [
     "PLAN_FIGURES",
@@ -67,36 +63,6 @@ __all__ = [
 ]
 
 ORIGIN_KINDS = ("welfare_commissioner", "resident")
-
-
-class _Table(Model):
-    """A result that turns into a table."""
-
-    def rows(self) -> Sequence[Model]:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """One flat dict per row (``{ja, en}`` texts become ``*_ja`` / ``*_en`` columns)."""
-        out = []
-        for row in self.rows():
-            flat: dict[str, Any] = {}
-            for key, value in row.model_dump(mode="json").items():
-                if isinstance(value, dict) and set(value) == {"ja", "en"}:
-                    flat[f"{key}_ja"], flat[f"{key}_en"] = value["ja"], value["en"]
-                elif isinstance(value, list):
-                    flat[key] = " ".join(map(str, value))
-                else:
-                    flat[key] = value
-            out.append(flat)
-        return out
-
-    def to_frame(self) -> pandas.DataFrame:
-        """The rows as a pandas DataFrame (``pip install "referral[notebooks]"``)."""
-        try:
-            import pandas as pd  # noqa: PLC0415
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError('to_frame() needs pandas: pip install "referral[notebooks]"') from exc
-        return pd.DataFrame.from_records(self.to_records())
 
 
 # -- coverage ---------------------------------------------------------------------------------
@@ -126,7 +92,7 @@ class AreaCoverage(Model):
     unreachable: tuple[str, ...] = ()
 
 
-class Coverage(_Table):
+class Coverage(Table):
     """Coverage of every concern in every area (``areas``) and its detail (``cells``)."""
 
     cells: tuple[CoverageCell, ...]
@@ -275,7 +241,7 @@ def coverage(
 
 
 # -- single points of failure ------------------------------------------------------------------
-class SinglePoint(_Table):
+class SinglePoint(Table):
     """A body every path from some areas to some windows passes through."""
 
     agency: str
@@ -394,7 +360,7 @@ class Loss(Model):
     after: str | None
 
 
-class WhatIf(_Table):
+class WhatIf(Table):
     """The effect of removing bodies: every area's losses."""
 
     removed: tuple[str, ...]
@@ -492,7 +458,7 @@ def what_if(
 
 
 # -- load ---------------------------------------------------------------------------------------
-class Load(_Table):
+class Load(Table):
     """How much of the network leans on one body."""
 
     agency: str
@@ -534,182 +500,3 @@ def load_concentration(G: nx.MultiDiGraph, *, cov: Coverage | None = None) -> li
     ]
     out.sort(key=lambda x: (-x.cells, x.agency))
     return out
-
-
-# -- data health --------------------------------------------------------------------------------
-class HealthRow(Model):
-    """Records of one kind in one ward (``""`` for the city).
-
-    ``stale``: not checked within a year. ``old_evidence``: the newest dated source behind
-    the record is older than three years (checked recently, but against an old page);
-    ``undated``: no source behind it states a date.
-    """
-
-    ward: str
-    kind: str
-    records: int
-    structural: int
-    stale: int
-    old_evidence: int = 0
-    undated: int = 0
-    share_structural: float
-
-
-class PlanFigure(Model):
-    """A count the plan gives, beside what the directory holds."""
-
-    name: Text
-    plan: int
-    directory: int
-    source: str
-    note: Text
-
-
-class DataHealth(_Table):
-    """What is structural or stale, per ward and kind, and the plan's own counts."""
-
-    today: dt.date
-    rows_: tuple[HealthRow, ...] = Field(alias="rows")
-    figures: tuple[PlanFigure, ...]
-    share_attested: float
-    stale_total: int
-    old_evidence_total: int = 0
-
-    def rows(self) -> Sequence[Model]:
-        return self.rows_
-
-    def by_ward(self) -> dict[str, float]:
-        """Share of structural records per ward (bodies only: no aggregates, no meetings)."""
-        total: Counter[str] = Counter()
-        structural: Counter[str] = Counter()
-        for r in self.rows_:
-            total[r.ward] += r.records
-            structural[r.ward] += r.structural
-        return {w: structural[w] / total[w] for w in sorted(total)}
-
-
-PLAN_FIGURES: tuple[tuple[str, str, int, str, str], ...] = (
-    (
-        "地区連合町内会",
-        "district federations of associations",
-        253,
-        "district_association_federation",
-        "plan §2(1)",
-    ),
-    (
-        "地区社会福祉協議会",
-        "district social welfare councils",
-        256,
-        "district_welfare_council",
-        "plan §2(1)",
-    ),
-    (
-        "地区民生委員児童委員協議会",
-        "district councils of welfare commissioners",
-        263,
-        "district_commissioner_council",
-        "plan §2(1)",
-    ),
-    (
-        "民生委員・児童委員",
-        "welfare commissioners",
-        4500,
-        "welfare_commissioner",
-        "plan §1(2) (about 4,500)",
-    ),
-    (
-        "地域ケアプラザ",
-        "community care plazas",
-        146,
-        "care_plaza",
-        "City of Yokohama, July 2024 (shared/data SOURCES.md)",
-    ),
-)
-
-
-_DATE = re.compile(r"((?:19|20)\d\d)(?:-(\d\d))?(?:-(\d\d))?")
-
-
-def evidence_date(citations: Iterable[Citation]) -> dt.date | None:
-    """The newest date any citation states (``2018-09``, ``2024-07-16``, ``(2013)``)."""
-    best = None
-    for c in citations:
-        for y, m, day in _DATE.findall(c.detail or ""):
-            try:
-                found = dt.date(int(y), int(m or 1), int(day or 1))
-            except ValueError:  # a month or day out of range: keep the year
-                found = dt.date(int(y), 1, 1)
-            best = found if best is None or found > best else best
-    return best
-
-
-def data_health(
-    G: nx.MultiDiGraph,
-    *,
-    today: dt.date | None = None,
-    stale_after_days: int = 365,
-    doc: Document | None = None,
-    old_after_years: int = 3,
-) -> DataHealth:
-    """Structural (unattested) and stale records per ward and kind, and the plan's counts.
-
-    Aggregates and meetings are left out of the shares (they are structural by design).
-    A record is stale when its ``checked`` date is more than ``stale_after_days`` before
-    ``today`` (default: today). With ``doc``, the dates its sources state are read too: a
-    record checked recently against a page older than ``old_after_years`` is counted in
-    ``old_evidence`` (and one whose sources state no date in ``undated``).
-    """
-    today = today or dt.date.today()
-    limit = today - dt.timedelta(days=stale_after_days)
-    old_limit = today.replace(year=today.year - old_after_years)
-    evidence = {a.id: evidence_date(a.sources) for a in doc.agencies} if doc else {}
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    kinds: Counter[str] = Counter()
-    for node, data in G.nodes(data=True):
-        kinds[data["kind"]] += 1
-        if data["aggregate"] or data["meeting"]:
-            continue
-        groups[(data["ward"], data["kind"])].append({**data, "_id": node})
-    rows = []
-    for (ward, kind), items in sorted(groups.items()):
-        structural = sum(not d["attested"] for d in items)
-        stale = sum(dt.date.fromisoformat(d["checked"]) < limit for d in items)
-        dates = [evidence.get(d["_id"]) for d in items] if evidence else []
-        rows.append(
-            HealthRow(
-                ward=ward,
-                kind=kind,
-                records=len(items),
-                structural=structural,
-                stale=stale,
-                old_evidence=sum(1 for x in dates if x is not None and x < old_limit),
-                undated=sum(1 for x in dates if x is None),
-                share_structural=round(structural / len(items), 4),
-            )
-        )
-    bodies = sum(r.records for r in rows) or 1
-    figures = tuple(
-        PlanFigure(
-            name=Text(ja=ja, en=en),
-            plan=value,
-            directory=kinds[kind],
-            source=source,
-            note=Text(
-                ja="圏域ごとの集約ノードとして記録（個々の団体・人は記録しない）"
-                if KINDS[kind].tier != "district" or kind != "care_plaza"
-                else "出典で確認した施設",
-                en="one aggregate node per care plaza area (no individual groups or people)"
-                if kind != "care_plaza"
-                else "facilities confirmed in sources",
-            ),
-        )
-        for ja, en, value, kind, source in PLAN_FIGURES
-    )
-    return DataHealth(
-        today=today,
-        rows=tuple(rows),
-        figures=figures,
-        share_attested=round(1 - sum(r.structural for r in rows) / bodies, 4),
-        stale_total=sum(r.stale for r in rows),
-        old_evidence_total=sum(r.old_evidence for r in rows),
-    )
