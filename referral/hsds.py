@@ -1,0 +1,489 @@
+"""Open Referral HSDS 3.0: export the directory, import a dataset back, validate.
+
+Export maps every body (not the aggregates, not the meetings) to an **organization** with one
+consultation **service**, a **location** and **address** where the sources give one (never for
+a confidential body), its **phones**, **service areas** (its catchment), and **attributes**
+that carry what HSDS has no field for: our id, kind, tier, area, attested, operator, and the
+concerns the kind is a primary or supporting window for — all as **taxonomy terms** of three
+taxonomies (``referral-fields``, ``referral-kinds``, ``referral-concerns``). Sources and the
+checked date travel as **metadata**. Ids are deterministic UUIDs (uuid5) derived from our ids,
+so an export is reproducible and re-exports line up.
+
+Import reads such a dataset back into agencies where it can and reports what it could not map.
+Our own export round-trips on every field HSDS can carry (the links between bodies, other than
+``part_of``, it cannot).
+
+Examples
+--------
+>>> from referral import Directory
+>>> from referral.hsds import export_hsds
+>>> data = export_hsds(Directory.load())
+>>> sorted(data)[:4]
+['addresses', 'attributes', 'locations', 'metadata']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+from pydantic import Field
+
+from .matching import load_concerns
+from .models import Agency, AgeRange, Citation, Coordinates, Link, Model, Phone, Text
+from .vocabulary import KINDS
+
+if TYPE_CHECKING:
+    from .directory import Directory
+
+__all__ = [
+    "HSDS_OBJECTS",
+    "HsdsImport",
+    "export_hsds",
+    "import_hsds",
+    "read_hsds",
+    "validate_hsds",
+    "write_hsds",
+]
+
+NAMESPACE = uuid.UUID("7d3a8f52-5c1e-4b9e-9a57-2f6e0c1b9a10")
+"""uuid5 namespace of this project's HSDS ids (fixed: changing it changes every id)."""
+
+HSDS_OBJECTS: dict[str, str] = {
+    "organizations": "organization.json",
+    "services": "service.json",
+    "locations": "location.json",
+    "addresses": "address.json",
+    "phones": "phone.json",
+    "service_at_locations": "service_at_location.json",
+    "service_areas": "service_area.json",
+    "taxonomies": "taxonomy.json",
+    "taxonomy_terms": "taxonomy_term.json",
+    "attributes": "attribute.json",
+    "metadata": "metadata.json",
+    "organization_identifiers": "organization_identifier.json",
+}
+"""Each exported table and the HSDS 3.0 schema its objects follow."""
+
+FIELDS = (
+    "kind",
+    "tier",
+    "area",
+    "attested",
+    "aggregate",
+    "confidential",
+    "operator",
+    "serves_confirmed",
+    "notes",
+    "name_en",
+    "contact_via",
+)
+
+
+def uid(kind: str, key: str) -> str:
+    """The deterministic UUID of an exported object."""
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
+
+
+def _split_address(address: str) -> tuple[str, str, str]:
+    """``横浜市西区中央1-5-10`` → (state_province, city, address_1)."""
+    m = re.match(r"^(神奈川県)?(横浜市\S+?区)(.*)$", address)
+    if not m:
+        return "神奈川県", "", address
+    return "神奈川県", m[2], m[3] or m[2]
+
+
+def export_hsds(d: Directory) -> dict[str, list[dict[str, Any]]]:
+    """Export the directory as HSDS 3.0 tables (lists of objects, one list per type)."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    day = d.document.data_date.isoformat()
+    taxonomies = {
+        "referral-fields": "fields of the referral directory that HSDS has no place for",
+        "referral-kinds": "kinds of body of the referral vocabulary",
+        "referral-concerns": "concerns of the referral vocabulary",
+    }
+    for name, description in taxonomies.items():
+        out["taxonomies"].append(
+            {
+                "id": uid("taxonomy", name),
+                "name": name,
+                "description": description,
+                "version": "1.0",
+            }
+        )
+    terms: dict[tuple[str, str], str] = {}
+
+    def term(taxonomy: str, code: str, name: str, description: str) -> str:
+        key = (taxonomy, code)
+        if key not in terms:
+            terms[key] = uid("term", f"{taxonomy}:{code}")
+            out["taxonomy_terms"].append(
+                {
+                    "id": terms[key],
+                    "code": code,
+                    "name": name,
+                    "description": description,
+                    "taxonomy": taxonomy,
+                    "taxonomy_id": uid("taxonomy", taxonomy),
+                }
+            )
+        return terms[key]
+
+    for field in FIELDS:
+        term("referral-fields", field, field, f"the record's {field}")
+    for k in KINDS.values():
+        term("referral-kinds", k.id, k.ja, k.en)
+    windows: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for c in load_concerns():
+        term("referral-concerns", c.id, c.name.ja, c.name.en)
+        for role, refs in (("primary", c.primary), ("supporting", c.supporting)):
+            for ref in refs:
+                windows[ref.kind].append((c.id, role))
+
+    def attribute(entity: str, link_id: str, term_id: str, value: str) -> None:
+        out["attributes"].append(
+            {
+                "id": uid("attribute", f"{link_id}:{term_id}"),
+                "link_id": link_id,
+                "link_type": entity,
+                "link_entity": entity,
+                "taxonomy_term_id": term_id,
+                "value": value,
+            }
+        )
+
+    for ag in d.agencies:
+        if ag.aggregate or ag.is_meeting:
+            continue
+        org, svc = uid("organization", ag.id), uid("service", ag.id)
+        parent = next(
+            (lk.target for lk in d.links_of(ag.id) if lk.kind == "part_of" and lk.source == ag.id),
+            None,
+        )
+        o: dict[str, Any] = {
+            "id": org,
+            "name": ag.name.ja,
+            "alternate_name": ag.name.en,
+            "description": KINDS[ag.kind].ja + "（" + KINDS[ag.kind].en + "）",
+        }
+        if ag.url:
+            o["website"] = ag.url
+        if parent:
+            o["parent_organization_id"] = uid("organization", parent)
+        out["organizations"].append(o)
+        out["organization_identifiers"].append(
+            {
+                "id": uid("identifier", ag.id),
+                "organization_id": org,
+                "identifier_scheme": "referral",
+                "identifier_type": "referral_id",
+                "identifier": ag.id,
+            }
+        )
+        s: dict[str, Any] = {
+            "id": svc,
+            "organization_id": org,
+            "name": ag.name.ja,
+            "alternate_name": ag.name.en,
+            "status": "active",
+            "description": ag.notes or KINDS[ag.kind].en,
+        }
+        if ag.ages and ag.ages.min is not None:
+            s["minimum_age"] = ag.ages.min
+        if ag.ages and ag.ages.max is not None:
+            s["maximum_age"] = ag.ages.max
+        out["services"].append(s)
+        for i, p in enumerate(ag.phones):
+            out["phones"].append(
+                {
+                    "id": uid("phone", f"{ag.id}:{i}"),
+                    "organization_id": org,
+                    "number": p.number,
+                    "description": p.label or "",
+                }
+            )
+        for area_id in ag.serves or (ag.area,):
+            area = d.area(area_id)
+            out["service_areas"].append(
+                {
+                    "id": uid("service_area", f"{ag.id}:{area_id}"),
+                    "service_id": svc,
+                    "name": area.name.ja,
+                    "description": area.name.en,
+                    "extent": area_id,
+                    "extent_type": "referral_area_id",
+                }
+            )
+        if not ag.confidential and (ag.address or ag.coordinates):
+            loc = uid("location", ag.id)
+            location: dict[str, Any] = {
+                "id": loc,
+                "location_type": "physical",
+                "organization_id": org,
+                "name": ag.name.ja,
+            }
+            if ag.coordinates:
+                location["latitude"] = ag.coordinates.lat
+                location["longitude"] = ag.coordinates.lon
+            out["locations"].append(location)
+            out["service_at_locations"].append(
+                {"id": uid("service_at_location", ag.id), "service_id": svc, "location_id": loc}
+            )
+            if ag.address:
+                state, city, line = _split_address(ag.address)
+                out["addresses"].append(
+                    {
+                        "id": uid("address", ag.id),
+                        "location_id": loc,
+                        "address_1": line,
+                        "city": city,
+                        "state_province": state,
+                        "postal_code": ag.postal_code or "",
+                        "country": "JP",
+                        "address_type": "physical",
+                    }
+                )
+        values = {
+            "kind": ag.kind,
+            "tier": ag.tier,
+            "area": ag.area,
+            "attested": str(ag.attested).lower(),
+            "aggregate": "false",
+            "confidential": str(ag.confidential).lower(),
+            "operator": ag.operator or "",
+            "serves_confirmed": str(ag.catchment_confirmed).lower(),
+            "notes": ag.notes or "",
+            "name_en": ag.name.en,
+            "contact_via": ag.contact_via or "",
+        }
+        for field, value in values.items():
+            attribute("organization", org, terms[("referral-fields", field)], value)
+        attribute("organization", org, terms[("referral-kinds", ag.kind)], ag.kind)
+        for concern, role in windows.get(ag.kind, ()):
+            attribute("service", svc, terms[("referral-concerns", concern)], role)
+        out["metadata"].append(
+            {
+                "id": uid("metadata", f"{ag.id}:sources"),
+                "resource_id": org,
+                "resource_type": "organization",
+                "last_action_date": ag.checked.isoformat(),
+                "last_action_type": "verified",
+                "field_name": "sources",
+                "previous_value": "",
+                "replacement_value": json.dumps(
+                    [c.model_dump(exclude_none=True) for c in ag.sources], ensure_ascii=False
+                ),
+                "updated_by": "referral ("
+                + ", ".join(sorted({c.source for c in ag.sources}))
+                + f"; data of {day})",
+            }
+        )
+    return {k: out[k] for k in sorted(HSDS_OBJECTS)}
+
+
+def write_hsds(data: Mapping[str, list[dict[str, Any]]], folder: str | Path) -> list[Path]:
+    """Write one JSON file per table (``organizations.json`` …) into ``folder``."""
+    from .editing import atomic_write  # noqa: PLC0415
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, rows in data.items():
+        path = Path(folder) / f"{name}.json"
+        atomic_write(path, (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode())
+        out.append(path)
+    return out
+
+
+def read_hsds(folder: str | Path) -> dict[str, list[dict[str, Any]]]:
+    """Read a dataset written by :func:`write_hsds` (tables missing from it read as empty)."""
+    from ._data import read_json  # noqa: PLC0415
+
+    data: dict[str, list[dict[str, Any]]] = {}
+    for name in HSDS_OBJECTS:
+        path = Path(folder) / f"{name}.json"
+        rows = read_json(path) if path.exists() else []
+        data[name] = rows if isinstance(rows, list) else []
+    return data
+
+
+def validate_hsds(data: Mapping[str, list[dict[str, Any]]], schema_dir: str | Path) -> list[str]:
+    """Validate every object against the official HSDS 3.0 schemas in ``schema_dir``.
+
+    Returns one message per invalid object (empty: all valid). Needs ``jsonschema``.
+    """
+    import jsonschema  # noqa: PLC0415 - optional, for validation only
+    from referencing import Registry, Resource  # noqa: PLC0415
+    from referencing.jsonschema import DRAFT202012  # noqa: PLC0415
+
+    folder = Path(schema_dir)
+    resources = [
+        (
+            p.name,
+            Resource.from_contents(
+                json.loads(p.read_text(encoding="utf-8")), default_specification=DRAFT202012
+            ),
+        )
+        for p in folder.glob("*.json")
+    ]
+    registry: Registry[Any] = Registry().with_resources(resources)
+    errors = []
+    for table, schema_name in HSDS_OBJECTS.items():
+        schema = json.loads((folder / schema_name).read_text(encoding="utf-8"))
+        validator = jsonschema.Draft202012Validator(
+            schema, registry=registry, format_checker=jsonschema.FormatChecker()
+        )
+        for i, obj in enumerate(data.get(table, [])):
+            for err in validator.iter_errors(obj):
+                where = "/".join(map(str, err.absolute_path))
+                errors.append(f"{table}[{i}]{'.' + where if where else ''}: {err.message}")
+    return errors
+
+
+class HsdsImport(Model):
+    """What an HSDS import produced, and what it could not map."""
+
+    agencies: tuple[Agency, ...]
+    links: tuple[Link, ...] = Field(default=(), description="part_of, from parent organizations")
+    unmapped: tuple[str, ...]
+
+
+def import_hsds(data: Mapping[str, list[dict[str, Any]]]) -> HsdsImport:
+    """Read an HSDS 3.0 dataset into agencies where it can.
+
+    Organizations exported by this project come back whole; others are imported when the
+    dataset says (through ``referral-fields`` attributes) their kind, tier and area, and
+    reported in ``unmapped`` otherwise.
+    """
+    terms = {
+        t["id"]: (t.get("taxonomy", ""), t.get("code") or t["name"])
+        for t in data.get("taxonomy_terms", [])
+    }
+    fields: dict[str, dict[str, str]] = defaultdict(dict)
+    for a in data.get("attributes", []):
+        taxonomy, code = terms.get(a.get("taxonomy_term_id", ""), ("", ""))
+        if taxonomy == "referral-fields" and a.get("link_id"):
+            fields[a["link_id"]][code] = a.get("value", "")
+    ids = {
+        i["organization_id"]: i["identifier"]
+        for i in data.get("organization_identifiers", [])
+        if i.get("identifier_type") == "referral_id" and "organization_id" in i
+    }
+    services = {s.get("organization_id"): s for s in data.get("services", [])}
+    areas: dict[str, list[str]] = defaultdict(list)
+    service_org = {s["id"]: s.get("organization_id") for s in data.get("services", [])}
+    for sa in data.get("service_areas", []):
+        if sa.get("extent_type") == "referral_area_id":
+            areas[str(service_org.get(sa.get("service_id"), ""))].append(sa.get("extent", ""))
+    phones: dict[str, list[Phone]] = defaultdict(list)
+    for p in data.get("phones", []):
+        if p.get("organization_id"):
+            phones[p["organization_id"]].append(
+                Phone(number=p["number"], label=p.get("description") or None)
+            )
+    locations = {loc.get("organization_id"): loc for loc in data.get("locations", [])}
+    addresses = {str(a.get("location_id")): a for a in data.get("addresses", [])}
+    meta = {
+        m.get("resource_id"): m
+        for m in data.get("metadata", [])
+        if m.get("field_name") == "sources"
+    }
+    out, unmapped = [], []
+    our = {org["id"]: ids.get(org["id"]) for org in data.get("organizations", [])}
+    links = [
+        Link(
+            source=child,
+            target=parent,
+            kind="part_of",
+            sources=(Citation(source="hsds", detail="parent_organization_id"),),
+        )
+        for org in data.get("organizations", [])
+        if (child := our.get(org["id"]))
+        and (parent := our.get(org.get("parent_organization_id", "")))
+    ]
+    for org in data.get("organizations", []):
+        oid, f = org["id"], fields.get(org["id"], {})
+        label = f"organization {org.get('name', oid)!r}"
+        if not {"kind", "tier", "area"} <= set(f):
+            unmapped.append(f"{label}: no kind, tier and area (referral-fields attributes)")
+            continue
+        try:
+            out.append(
+                _agency(
+                    org,
+                    f,
+                    ids.get(oid),
+                    services.get(oid),
+                    areas.get(oid, []),
+                    phones.get(oid, []),
+                    locations.get(oid),
+                    addresses,
+                    meta.get(oid),
+                )
+            )
+        except (pydantic.ValidationError, ValueError, KeyError) as exc:
+            unmapped.append(f"{label}: {str(exc).splitlines()[0]}")
+    return HsdsImport(agencies=tuple(out), links=tuple(links), unmapped=tuple(unmapped))
+
+
+def _agency(
+    org: dict[str, Any],
+    f: dict[str, str],
+    our_id: str | None,
+    service: dict[str, Any] | None,
+    serves: Iterable[str],
+    phones: list[Phone],
+    location: dict[str, Any] | None,
+    addresses: Mapping[str, dict[str, Any]],
+    meta: dict[str, Any] | None,
+) -> Agency:
+    address = addresses.get(location["id"]) if location else None
+    sources = (
+        [Citation.model_validate(c) for c in json.loads(meta["replacement_value"])]
+        if meta
+        else [Citation(source="hsds", detail="imported from an HSDS dataset")]
+    )
+    lo = service.get("minimum_age") if service else None
+    hi = service.get("maximum_age") if service else None
+    served = tuple(a for a in serves if a and a != f["area"])
+    return Agency(
+        id=our_id or "hsds." + org["id"].replace("-", "_"),
+        name=Text(ja=org["name"], en=f.get("name_en") or org.get("alternate_name") or org["name"]),
+        kind=f["kind"],
+        tier=f["tier"],
+        area=f["area"],
+        address=(
+            address["city"]
+            + (address["address_1"] if address["address_1"] != address["city"] else "")
+            if address and address.get("city")
+            else address["address_1"]
+            if address
+            else None
+        ),
+        postal_code=(address or {}).get("postal_code") or None,
+        phones=tuple(phones),
+        url=org.get("website"),
+        coordinates=Coordinates(lat=location["latitude"], lon=location["longitude"])
+        if location and "latitude" in location
+        else None,
+        serves=served,
+        catchment_confirmed=f.get("serves_confirmed", "true") == "true",
+        ages=AgeRange(
+            min=int(lo) if lo is not None else None, max=int(hi) if hi is not None else None
+        )
+        if lo is not None or hi is not None
+        else None,
+        confidential=f.get("confidential") == "true",
+        attested=f.get("attested") == "true",
+        operator=f.get("operator") or None,
+        contact_via=f.get("contact_via") or None,
+        sources=tuple(sources),
+        checked=dt.date.fromisoformat(meta["last_action_date"]) if meta else dt.date.today(),
+        notes=f.get("notes") or None,
+    )

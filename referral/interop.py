@@ -1,0 +1,178 @@
+"""Give the directory to other tools: its JSON Schema, and exports for graph, table and map tools.
+
+* :func:`json_schema` — the JSON Schema of ``data/agencies.json``, generated from the models
+  (committed as ``data/agencies.schema.json`` and kept in sync by a test).
+* :func:`export` — ``hsds`` (Open Referral HSDS 3.0, see :mod:`referral.hsds`), ``graphml``
+  and ``gexf`` (Gephi, Cytoscape), ``csv`` (nodes and edges, for spreadsheets) and ``geojson``
+  (the bodies with coordinates, for maps). A confidential body never exports an address or a
+  position. Every file is written atomically.
+
+Examples
+--------
+>>> from referral.interop import json_schema
+>>> schema = json_schema()
+>>> schema["title"], sorted(schema["properties"])[:3]
+('referral directory', ['agencies', 'areas', 'data_date'])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import networkx as nx
+
+from .editing import atomic_write
+from .hsds import export_hsds, write_hsds
+from .models import SCHEMA_VERSION, Document
+
+if TYPE_CHECKING:
+    from .directory import Directory
+
+__all__ = ["FORMATS", "Format", "export", "geojson", "graph_for_export", "json_schema", "tables"]
+
+Format = Literal["hsds", "graphml", "gexf", "csv", "geojson"]
+FORMATS: tuple[Format, ...] = ("hsds", "graphml", "gexf", "csv", "geojson")
+
+SCHEMA_ID = "https://referral.invalid/schema/agencies-1.0.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the directory file, from the pydantic models."""
+    schema = Document.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "referral directory",
+        "description": f"data/agencies.json, schema version {SCHEMA_VERSION}: areas, "
+        "agencies (bodies, aggregates, meetings) and typed links, each "
+        "with its sources and the date it was checked",
+    }
+
+
+def schema_text() -> str:
+    """The schema in the stable on-disk form."""
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def graph_for_export(d: Directory) -> nx.MultiDiGraph:
+    """The graph, with a phone column added and nothing a confidential body must hide."""
+    G = nx.MultiDiGraph(d.graph)  # an unfrozen copy; the directory's graph is untouched
+    for node, data in G.nodes(data=True):
+        ag = d.agency(node)
+        data["phone"] = ag.phones[0].number if ag.phones else ""
+        data["url"] = ag.url or ""
+        if ag.confidential:
+            data.pop("lat", None)
+            data.pop("lon", None)
+    return G
+
+
+def tables(d: Directory) -> tuple[str, str]:
+    """``nodes.csv`` and ``edges.csv`` texts (UTF-8, a header row each)."""
+    G = graph_for_export(d)
+    node_cols = [
+        "id",
+        "kind",
+        "tier",
+        "tier_rank",
+        "area",
+        "ward",
+        "name_ja",
+        "name_en",
+        "attested",
+        "aggregate",
+        "meeting",
+        "confidential",
+        "serves",
+        "phone",
+        "url",
+        "lat",
+        "lon",
+        "checked",
+    ]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(node_cols)
+    for node, data in sorted(G.nodes(data=True)):
+        writer.writerow([node, *(data.get(c, "") for c in node_cols[1:])])
+    nodes = buf.getvalue()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["source", "target", "kind", "inferred", "citation"])
+    for u, v, data in sorted(G.edges(data=True), key=lambda e: (e[0], e[2]["kind"], e[1])):
+        writer.writerow([u, v, data["kind"], data["inferred"], data["citation"]])
+    return nodes, buf.getvalue()
+
+
+def geojson(d: Directory) -> dict[str, Any]:
+    """A FeatureCollection of the bodies with coordinates (never a confidential one)."""
+    features = []
+    for ag in d.agencies:
+        if ag.coordinates is None or ag.confidential:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": ag.id,
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [ag.coordinates.lon, ag.coordinates.lat],
+                },
+                "properties": {
+                    "id": ag.id,
+                    "name_ja": ag.name.ja,
+                    "name_en": ag.name.en,
+                    "kind": ag.kind,
+                    "tier": ag.tier,
+                    "area": ag.area,
+                    "ward": d.ward_of(ag) or "",
+                    "address": ag.address or "",
+                    "postal_code": ag.postal_code or "",
+                    "phone": ag.phones[0].number if ag.phones else "",
+                    "url": ag.url or "",
+                    "attested": ag.attested,
+                    "checked": ag.checked.isoformat(),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]:
+    """Export the directory in ``fmt`` into the folder ``out`` (created if needed).
+
+    Returns the files written. Every file is written atomically.
+
+    Raises
+    ------
+    ValueError
+        ``fmt`` is not one of :data:`FORMATS`.
+    """
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "hsds":
+        return write_hsds(export_hsds(d), folder / "hsds")
+    if fmt in ("graphml", "gexf"):
+        G = graph_for_export(d)
+        buf = io.BytesIO()
+        if fmt == "graphml":
+            nx.write_graphml(G, buf, encoding="utf-8")
+        else:
+            nx.write_gexf(G, buf, encoding="utf-8")
+        return [atomic_write(folder / f"referral.{fmt}", buf.getvalue())]
+    if fmt == "csv":
+        nodes, edges = tables(d)
+        return [
+            atomic_write(folder / "nodes.csv", nodes.encode()),
+            atomic_write(folder / "edges.csv", edges.encode()),
+        ]
+    if fmt == "geojson":
+        text = json.dumps(geojson(d), ensure_ascii=False, indent=1) + "\n"
+        return [atomic_write(folder / "referral.geojson", text.encode())]
+    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
