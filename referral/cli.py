@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import __version__
+from . import __version__, _cli_data
 from ._render import (
     Lang,
     agency_card,
@@ -408,6 +408,7 @@ _COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
         "referral validate data/agencies.json",
     ),
 }
+_COMMANDS.update(_cli_data.COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -431,7 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
             description=help_text,
             epilog=f"example: {example}",
         )
-        if name == "agencies":
+        if name in _cli_data.COMMANDS:
+            _cli_data.add_arguments(name, p)
+        elif name == "agencies":
             p.add_argument("--ward", help="ward name or id (e.g. 西区, nishi)")
             p.add_argument("--kind", help="kind id (e.g. care_plaza)")
             p.add_argument(

@@ -20,16 +20,19 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
 
 import networkx as nx
 from rapidfuzz import fuzz, process
 
-from . import gaps
+from . import editing, gaps, interop
 from ._data import bundled_path
 from ._text import fold_place
 from .areas import AreaIndex
 from .errors import UnknownAgencyError, UnknownAreaError, ValidationError
 from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
+from .interop import Format
 from .matching import default_matcher, load_concerns
 from .models import (
     Agency,
@@ -379,6 +382,37 @@ class Directory:
     def data_health(self, *, today: dt.date | None = None) -> DataHealth:
         """Structural and stale records per ward and kind, and the plan's own counts."""
         return gaps.data_health(self.graph, today=today, doc=self.document)
+
+    # -- safe edits and files -----------------------------------------------------------
+    def with_agency(self, agency: Agency | dict[str, Any], *, replace: bool = False) -> Directory:
+        """A new directory with this body added (or replaced); this one is unchanged."""
+        return Directory(editing.add_agency(self.document, agency, replace=replace))
+
+    def with_changes(self, agency_id: str, **changes: Any) -> Directory:
+        """A new directory with one body's fields changed and validated again."""
+        return Directory(editing.update_agency(self.document, agency_id, **changes))
+
+    def without_agency(self, agency_id: str) -> Directory:
+        """A new directory without this body and its links (refused if others depend on it)."""
+        return Directory(editing.remove_agency(self.document, agency_id))
+
+    def with_link(self, link: Link | dict[str, Any]) -> Directory:
+        """A new directory with one more typed link."""
+        return Directory(editing.add_link(self.document, link))
+
+    def without_link(self, source: str, target: str, kind: str) -> Directory:
+        """A new directory without one link."""
+        return Directory(editing.remove_link(self.document, source, target, kind))
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the directory atomically in the stable format (see
+        :func:`referral.editing.save`); the previous file survives any failure."""
+        return editing.save(self.document, path)
+
+    def export(self, fmt: Format, out: str | os.PathLike[str]) -> list[Path]:
+        """Export to ``hsds``, ``graphml``, ``gexf``, ``csv`` or ``geojson`` files in a folder
+        (see :mod:`referral.interop`)."""
+        return interop.export(self, fmt, out)
 
     # -- areas ---------------------------------------------------------------------------
     @cached_property

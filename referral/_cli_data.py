@@ -1,0 +1,221 @@
+"""The data-stewardship commands: schema, export, import, edit (private; see cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import editing, hsds, interop
+from .directory import Directory
+from .errors import DataError
+from .models import Citation, Link
+
+__all__ = ["COMMANDS", "add_arguments"]
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _directory(args: argparse.Namespace) -> Directory:
+    return Directory.from_path(args.data) if args.data else Directory.load()
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = interop.schema_text()
+    if args.out:
+        editing.atomic_write(args.out, text.encode())
+        _out(f"wrote {args.out}")
+    else:
+        _out(text)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    d = _directory(args)
+    paths = d.export(args.format, args.out)
+    if args.json:
+        _out(
+            json.dumps(
+                {"format": args.format, "files": [str(p) for p in paths]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for p in paths:
+            _out(f"wrote {p}")
+    if args.format == "hsds" and args.check_schemas:
+        errors = hsds.validate_hsds(hsds.read_hsds(Path(args.out) / "hsds"), args.check_schemas)
+        for e in errors[:50]:
+            sys.stderr.write(f"referral: HSDS: {e}\n")
+        _out(f"HSDS 3.0 validation: {len(errors)} error(s)")
+        return 2 if errors else 0
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    base = _directory(args)
+    result = hsds.import_hsds(hsds.read_hsds(args.path))
+    known_areas = {a.id for a in base.areas}
+    known = {a.id for a in base.agencies} | {a.id for a in result.agencies}
+    kept, unmapped = [], list(result.unmapped)
+    for ag in result.agencies:
+        missing = [x for x in (ag.area, *ag.serves) if x not in known_areas]
+        if missing:
+            unmapped.append(f"{ag.id}: unknown area {missing[0]!r} in this directory")
+        elif ag.contact_via and ag.contact_via not in known:
+            unmapped.append(f"{ag.id}: contact_via {ag.contact_via!r} is not in the directory")
+        else:
+            kept.append(ag)
+    doc = base.document
+    for ag in kept:
+        doc = editing.add_agency(doc, ag, replace=True)
+    have = {(lk.source, lk.target, lk.kind) for lk in doc.links}
+    ids = {a.id for a in doc.agencies}
+    for lk in result.links:
+        if (lk.source, lk.target, lk.kind) not in have and {lk.source, lk.target} <= ids:
+            doc = editing.add_link(doc, lk)
+    report = {
+        "organizations": len(result.agencies) + len(result.unmapped),
+        "imported": len(kept),
+        "unmapped": unmapped,
+    }
+    if args.out:
+        editing.save(doc, args.out)
+        report["written"] = str(args.out)
+    if args.json:
+        _out(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _out(
+            f"{report['organizations']} organizations read, {len(kept)} imported"
+            + (f", written to {args.out}" if args.out else " (use --out to write)")
+        )
+        for line in unmapped:
+            _out(f"  not mapped: {line}")
+    return 0 if kept else 1
+
+
+def _value(text: str) -> Any:
+    """``FIELD=VALUE``: JSON where it parses (numbers, lists, objects, null), else a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    if not args.data:
+        raise DataError(
+            "edit needs --data PATH: the file to change (the bundled one is "
+            "built from data/sources by scripts/build_data.py)"
+        )
+    path = Path(args.data)
+    old = Directory.from_path(path).document
+    if args.operation == "set":
+        changes = {}
+        for pair in args.pairs:
+            field, sep, value = pair.partition("=")
+            if not sep:
+                raise DataError(f"expected FIELD=VALUE, got {pair!r}")
+            changes[field] = _value(value)
+        new = editing.update_agency(old, args.id, **changes)
+    elif args.operation == "add":
+        record = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        new = editing.add_agency(old, record, replace=args.replace)
+    elif args.operation == "remove":
+        new = editing.remove_agency(old, args.id)
+    elif args.operation == "link":
+        new = editing.add_link(
+            old,
+            Link(
+                source=args.source,
+                target=args.target,
+                kind=args.kind,
+                inferred=args.inferred,
+                sources=(Citation(source=args.source_id, detail=args.detail),),
+            ),
+        )
+    else:  # unlink
+        new = editing.remove_link(old, args.source, args.target, args.kind)
+    if args.dry_run:
+        _out(editing.diff(old, new, name=path.name) or "no change")
+        return 0
+    out = Path(args.out) if args.out else path
+    editing.save(new, out)
+    _out(f"saved {out}")
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
+    "schema": (
+        cmd_schema,
+        "print (or write) the JSON Schema of the directory file",
+        "referral schema --out data/agencies.schema.json",
+    ),
+    "export": (
+        cmd_export,
+        "export to HSDS 3.0, GraphML, GEXF, CSV or GeoJSON files",
+        "referral export --format hsds --out export/",
+    ),
+    "import": (
+        cmd_import,
+        "read an HSDS 3.0 dataset into the directory, reporting what could not be mapped",
+        "referral import --format hsds export/hsds --out new.json",
+    ),
+    "edit": (
+        cmd_edit,
+        "change a directory file safely (validated, atomic; --dry-run shows the diff)",
+        "referral edit --data my.json set nishi.ward_office notes='checked'",
+    ),
+}
+
+
+def add_arguments(name: str, p: argparse.ArgumentParser) -> None:
+    """The arguments of one stewardship command."""
+    if name == "schema":
+        p.add_argument("--out", metavar="FILE", help="write the schema here (atomically)")
+    elif name == "export":
+        p.add_argument("--format", required=True, choices=interop.FORMATS)
+        p.add_argument(
+            "--out",
+            default="referral-export",
+            metavar="DIR",
+            help="folder to write into (default: referral-export)",
+        )
+        p.add_argument(
+            "--check-schemas",
+            metavar="DIR",
+            help="validate the HSDS export against the official schemas in DIR",
+        )
+    elif name == "import":
+        p.add_argument("--format", required=True, choices=["hsds"])
+        p.add_argument("path", metavar="PATH", help="folder of an HSDS dataset")
+        p.add_argument("--out", metavar="FILE", help="write the merged directory here (atomically)")
+    elif name == "edit":
+        p.add_argument("--out", metavar="FILE", help="save here instead of over --data")
+        p.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
+        ops = p.add_subparsers(
+            dest="operation", required=True, metavar="OPERATION", parser_class=type(p)
+        )
+        s = ops.add_parser("set", help="change fields: ID FIELD=VALUE ...")
+        s.add_argument("id")
+        s.add_argument("pairs", nargs="+", metavar="FIELD=VALUE")
+        a = ops.add_parser("add", help="add a body from a JSON file")
+        a.add_argument("file")
+        a.add_argument("--replace", action="store_true", help="replace a body with the same id")
+        r = ops.add_parser("remove", help="remove a body and its links")
+        r.add_argument("id")
+        for op in ("link", "unlink"):
+            lk = ops.add_parser(op, help=f"{op} SOURCE KIND TARGET")
+            lk.add_argument("source")
+            lk.add_argument("kind")
+            lk.add_argument("target")
+            if op == "link":
+                lk.add_argument("--source-id", required=True, help="id of the source it cites")
+                lk.add_argument("--detail", help="page or section")
+                lk.add_argument("--inferred", action="store_true")
