@@ -332,11 +332,13 @@ def cmd_concerns(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ._data import bundled_path, read_json  # noqa: PLC0415
+    from ._data import bundled_path, check_depth, read_json  # noqa: PLC0415
 
     path = args.path or str(bundled_path())
     shown = args.path or "data/agencies.json (bundled)"
-    doc, problems = validate_data(read_json(path))
+    data = read_json(path)
+    check_depth(data, shown)
+    doc, problems = validate_data(data)
     if args.json:
         _json(
             {

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from ._progress import progress as progress_bar
 from .models import Agency, Area, Citation, Document, Link, Source, Text
 from .vocabulary import KINDS
 
@@ -56,8 +56,7 @@ class Scale:
 
     wards: int
     areas_per_ward: int
-    commissioners_per_area: int = 0
-    associations_per_area: int = 0
+    individuals: tuple[tuple[str, int], ...] = ()
 
 
 SCALES: dict[str, Scale] = {
@@ -65,7 +64,16 @@ SCALES: dict[str, Scale] = {
     "city": Scale(18, 8),
     "prefecture": Scale(60, 20),
     # about 1,700 municipalities, 5,400 support centres, 230,000 commissioners
-    "national": Scale(1700, 3, commissioners_per_area=42, associations_per_area=55),
+    "national": Scale(
+        1700,
+        3,
+        individuals=(
+            ("welfare_commissioner", 45),
+            ("neighborhood_association", 58),
+            ("chief_child_commissioner", 4),
+            ("volunteer_group", 40),
+        ),
+    ),
 }
 """Sizes used by the benchmarks (national: about a million nodes with individuals)."""
 
@@ -142,27 +150,12 @@ def _agency(
     )
 
 
-def _progress(total: int, enabled: bool | None) -> Iterator[int]:
-    """Count 0..total-1, drawing a bar on stderr when attached to a terminal."""
-    show = sys.stderr.isatty() if enabled is None else enabled
-    step = max(1, total // 50)
-    for i in range(total):
-        if show and i % step == 0:
-            done = i * 50 // max(total, 1)
-            sys.stderr.write(f"\rgenerating [{'#' * done}{'.' * (50 - done)}] {i}/{total}")
-            sys.stderr.flush()
-        yield i
-    if show:
-        sys.stderr.write(f"\rgenerating [{'#' * 50}] {total}/{total}\n")
-
-
 def generate(
     *,
     wards: int = 3,
     areas_per_ward: int = 4,
     seed: int = 0,
-    commissioners_per_area: int = 0,
-    associations_per_area: int = 0,
+    individuals: Mapping[str, int] | Iterable[tuple[str, int]] = (),
     drop: float = 0.0,
     template: Document | None = None,
     progress: bool | None = None,
@@ -175,9 +168,10 @@ def generate(
         How many wards (or municipalities) and daily-living areas in each.
     seed
         Same seed, same document.
-    commissioners_per_area, associations_per_area
-        When positive, that many individual commissioner and association nodes per area
-        (besides the area's aggregate nodes), each linked as the aggregate is.
+    individuals
+        ``{kind: n}``: n individual nodes of that neighbourhood kind per area (a national
+        directory holds every welfare commissioner and association), besides the area's
+        aggregate node, each linked as the aggregate is.
     drop
         Share of non-required ward and city bodies to leave out at random (to make gaps).
     progress
@@ -234,7 +228,8 @@ def generate(
                 )
         else:
             agencies.append(_agency(f"c.{kind}", kind, "c", KINDS[kind].ja))
-    for wi in _progress(wards, progress):
+    people = dict(individuals)
+    for wi in progress_bar(range(wards), total=wards, label="generating", enabled=progress):
         w = ward_ids[wi]
         areas.append(
             Area.model_construct(
@@ -285,24 +280,11 @@ def generate(
                         or kind.startswith("district_"),
                     )
                 )
-            for ci in range(commissioners_per_area):
-                agencies.append(
-                    _agency(
-                        f"{a}.welfare_commissioner.p{ci}",
-                        "welfare_commissioner",
-                        a,
-                        f"{a} 民生委員{ci}",
+            for kind, n in people.items():
+                for pi in range(n):
+                    agencies.append(
+                        _agency(f"{a}.{kind}.p{pi}", kind, a, f"{a} {KINDS[kind].ja}{pi}")
                     )
-                )
-            for ni in range(associations_per_area):
-                agencies.append(
-                    _agency(
-                        f"{a}.neighborhood_association.n{ni}",
-                        "neighborhood_association",
-                        a,
-                        f"{a} 自治会{ni}",
-                    )
-                )
     links = _links(agencies, areas, pat)
     return Document.model_construct(
         schema_version="1.0",

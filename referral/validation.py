@@ -24,7 +24,7 @@ import networkx as nx
 import pydantic
 from rapidfuzz import process
 
-from ._data import read_json
+from ._data import check_depth, no_gc, read_json
 from .errors import Problem, ValidationError
 from .models import Agency, Area, Document, Link, PostalTown, Source
 from .vocabulary import REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
@@ -300,11 +300,14 @@ def load_document(path: str | os.PathLike[str]) -> Document:
     """
     where = os.fspath(path)
     data = read_json(where)
-    try:  # fast path: one validation of the whole document
-        doc = Document.model_validate(data)
-    except pydantic.ValidationError:
-        doc = None
-    problems = check_integrity(doc) if doc is not None else validate_data(data)[1]
+    with no_gc():
+        try:  # fast path: one validation of the whole document
+            doc = Document.model_validate(data)
+        except pydantic.ValidationError:
+            doc = None
+        if doc is None:
+            check_depth(data, where)
+        problems = check_integrity(doc) if doc is not None else validate_data(data)[1]
     if problems:
         raise ValidationError(where, problems)
     assert doc is not None
