@@ -12,7 +12,8 @@ import contextlib
 import gc
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,11 @@ __all__ = [
     "check_depth",
     "decode_json",
     "dump_document",
+    "iter_dump",
     "no_gc",
+    "read_bytes",
     "read_json",
+    "scan_json",
 ]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -115,12 +119,11 @@ def _depth(obj: Any, limit: int) -> int:
     return deepest
 
 
-def decode_json(data: bytes, where: str) -> Any:
-    """Decode JSON bytes strictly, raising :class:`DataFileError` with one clear line."""
+def _decode(data: bytes, where: str) -> str:
     if (problem := _sniff_encoding(data)) is not None:
         raise DataFileError(where, f"not UTF-8 JSON: the file is {problem}")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         guess = ""
         try:
@@ -131,7 +134,9 @@ def decode_json(data: bytes, where: str) -> Any:
         raise DataFileError(
             where, f"not UTF-8: invalid byte at offset {exc.start}{guess}"
         ) from None
-    hook = _Pairs()
+
+
+def _parse(text: str, where: str, hook: _Pairs) -> Any:
     try:
         with no_gc():
             obj = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
@@ -145,7 +150,62 @@ def decode_json(data: bytes, where: str) -> Any:
         raise DataFileError(where, f"invalid JSON: {exc}") from None
     if hook.duplicate is not None:
         raise DataFileError(where, f"duplicate key {hook.duplicate!r} in a JSON object")
+    if _SURROGATE.search(text):  # rare: only then look for a lone half of a pair
+        _check_surrogates(json.loads(text) if obj is None else obj, text, where)
     return obj
+
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_surrogates(obj: Any, text: str, where: str) -> None:
+    """Refuse strings holding half a UTF-16 surrogate pair (``"\\ud800"`` alone): Python
+    reads them, but they cannot be written back as UTF-8."""
+    stack = [obj]
+    while stack:
+        node = stack.pop()
+        strings: list[str] = []
+        if isinstance(node, dict):
+            strings += node
+            stack += node.values()
+        elif isinstance(node, list):
+            stack += node
+        elif isinstance(node, str):
+            strings.append(node)
+        for value in strings:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                half = f"\\u{ord(value[exc.start]):04x}"
+                at = text.lower().find(half)
+                place = f" at {_position(text, at)}" if at >= 0 else ""
+                raise DataFileError(
+                    where,
+                    f"invalid JSON{place}: {half} is half a UTF-16 surrogate pair, not a character",
+                ) from None
+
+
+class _Scan(_Pairs):
+    """The duplicate-key check without building anything (for :func:`scan_json`)."""
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> Any:
+        if len(dict(pairs)) != len(pairs):
+            super().__call__(pairs)
+        return None
+
+
+def decode_json(data: bytes, where: str) -> Any:
+    """Decode JSON bytes strictly, raising :class:`DataFileError` with one clear line."""
+    return _parse(_decode(data, where), where, _Pairs())
+
+
+def scan_json(data: bytes, where: str) -> None:
+    """Check JSON bytes as strictly as :func:`decode_json` does, keeping nothing.
+
+    Used before validating the bytes directly (which builds no intermediate dictionaries,
+    so a large directory needs about half the memory).
+    """
+    _parse(_decode(data, where), where, _Scan())
 
 
 def check_depth(obj: Any, where: str) -> None:
@@ -159,38 +219,77 @@ def check_depth(obj: Any, where: str) -> None:
         raise DataFileError(where, f"JSON nested deeper than {MAX_DEPTH} levels")
 
 
-def read_json(path: str | os.PathLike[str]) -> Any:
-    """Read a JSON file strictly (see :func:`decode_json`), with a size limit."""
+def read_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:
+    """Read a data file's bytes, refusing files over ``max_bytes``
+    (default :data:`MAX_FILE_BYTES`)."""
     where = os.fspath(path)
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     try:
         size = Path(where).stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limit:
             raise DataFileError(
                 where,
-                f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB",
+                f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB "
+                "(pass max_bytes, or --max-mb on the command line, to read larger files)",
             )
-        data = Path(where).read_bytes()
+        return Path(where).read_bytes()
     except FileNotFoundError:
         raise DataFileError(where, "no such file") from None
     except IsADirectoryError:
         raise DataFileError(where, "is a directory, not a file") from None
     except PermissionError:
         raise DataFileError(where, "permission denied") from None
-    return decode_json(data, where)
 
 
-def _sorted_lists(data: dict[str, Any]) -> dict[str, Any]:
-    keys = {
-        "sources": lambda s: s["id"],
-        "areas": lambda a: a["id"],
-        "towns": lambda t: (t["ward"], t["postal_code"], t["town"], t.get("qualifier") or ""),
-        "agencies": lambda a: a["id"],
-        "links": lambda lk: (lk["source"], lk["kind"], lk["target"]),
+def read_json(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Any:
+    """Read a JSON file strictly (see :func:`decode_json`), with a size limit."""
+    return decode_json(read_bytes(path, max_bytes=max_bytes), os.fspath(path))
+
+
+_ORDER: dict[str, Callable[[Any], Any]] = {
+    "sources": lambda s: s.id,
+    "areas": lambda a: a.id,
+    "towns": lambda t: (t.ward, t.postal_code, t.town, t.qualifier or ""),
+    "agencies": lambda a: a.id,
+    "links": lambda lk: (lk.source, lk.kind, lk.target),
+}
+
+
+def _dumps(value: Any, pad: str) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+    return text.replace("\n", "\n" + pad) if pad else text
+
+
+def iter_dump(doc: Document) -> Iterator[str]:
+    """Yield :func:`dump_document`'s text in pieces, one record at a time, so writing a
+    national directory never holds it whole (identical output)."""
+    fields = Document.model_fields
+    header = doc.model_dump(mode="json", exclude_defaults=True, exclude=set(_ORDER))
+    header["schema_version"] = doc.schema_version
+    lists = {
+        name: getattr(doc, name)
+        for name in _ORDER
+        if getattr(doc, name) or fields[name].is_required()
     }
-    for name, key in keys.items():
-        if name in data:
-            data[name] = sorted(data[name], key=key)
-    return data
+    keys = sorted({*header, *lists})
+    yield "{\n"
+    for i, key in enumerate(keys):
+        end = ",\n" if i < len(keys) - 1 else "\n"
+        yield f"  {json.dumps(key)}: "
+        if key not in lists:
+            yield _dumps(header[key], "  ") + end
+            continue
+        items = sorted(lists[key], key=_ORDER[key])
+        if not items:
+            yield "[]" + end
+            continue
+        yield "[\n"
+        last = len(items) - 1
+        for j, item in enumerate(items):
+            body = _dumps(item.model_dump(mode="json", exclude_defaults=True), "    ")
+            yield "    " + body + (",\n" if j < last else "\n")
+        yield "  ]" + end
+    yield "}\n"
 
 
 def dump_document(doc: Document) -> str:
@@ -200,9 +299,7 @@ def dump_document(doc: Document) -> str:
     lists sorted by id (links by source, kind, target), a final newline. Loading the result
     gives back an equal document.
     """
-    data = doc.model_dump(mode="json", exclude_defaults=True)
-    data["schema_version"] = doc.schema_version
-    return json.dumps(_sorted_lists(data), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return "".join(iter_dump(doc))
 
 
 def iter_records(data: Any, name: str) -> Iterator[tuple[int, Any]]:

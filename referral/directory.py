@@ -55,7 +55,7 @@ __all__ = ["Directory"]
 
 @cache
 def _bundled() -> Directory:
-    return Directory(load_document(bundled_path()), source=str(bundled_path()))
+    return Directory._checked(load_document(bundled_path()), str(bundled_path()))
 
 
 class Directory:
@@ -78,6 +78,16 @@ class Directory:
         problems = check_integrity(document)
         if problems:
             raise ValidationError(source, problems)
+        self._setup(document, source)
+
+    @classmethod
+    def _checked(cls, document: Document, source: str) -> Directory:
+        """A directory over a document whose integrity was just checked (not again)."""
+        d = cls.__new__(cls)
+        d._setup(document, source)
+        return d
+
+    def _setup(self, document: Document, source: str) -> None:
         self.document = document
         self.source = source
         self._agencies = {a.id: a for a in document.agencies}
@@ -93,8 +103,11 @@ class Directory:
         return _bundled()
 
     @classmethod
-    def from_path(cls, path: str | os.PathLike[str]) -> Directory:
+    def from_path(cls, path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Directory:
         """Load and validate a directory file.
+
+        ``max_bytes`` raises the 64 MiB limit on the file's size (a national directory is
+        about 1.5 GB).
 
         Raises
         ------
@@ -103,7 +116,7 @@ class Directory:
         ValidationError
             The document is invalid; ``problems`` lists every fault with its JSON path.
         """
-        return cls(load_document(path), source=os.fspath(path))
+        return cls._checked(load_document(path, max_bytes=max_bytes), os.fspath(path))
 
     # -- the data ----------------------------------------------------------------------
     @property

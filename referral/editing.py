@@ -30,7 +30,7 @@ from typing import Any
 
 import pydantic
 
-from ._data import dump_document
+from ._data import dump_document, iter_dump
 from .errors import DataError, ReferralError, UnknownAgencyError, ValidationError
 from .models import Agency, Document, Link
 from .validation import check_integrity
@@ -176,20 +176,21 @@ def save(doc: Document, path: str | os.PathLike[str]) -> Path:
     problems = check_integrity(doc)
     if problems:
         raise ValidationError(os.fspath(path), problems)
-    return atomic_write(path, dump_document(doc).encode("utf-8"))
+    return atomic_write(path, (chunk.encode("utf-8") for chunk in iter_dump(doc)))
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see :func:`save`); the one way this library
-    writes files."""
+def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or an iterable of byte chunks) to ``path`` atomically (see
+    :func:`save`); the one way this library writes files."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path()
-    text = data
+    chunks = [data] if isinstance(data, bytes) else data
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+            for chunk in chunks:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         if target.exists():

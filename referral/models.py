@@ -21,9 +21,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 from rapidfuzz import process
 
 from .vocabulary import KINDS, LINK_KINDS, TierId
@@ -92,6 +101,51 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
 
+_CANONICAL = {k: k for k in (*KINDS, *LINK_KINDS)}  # one string object per vocabulary id
+_CITATIONS: dict[tuple[tuple[Any, Any], ...], tuple[Citation, ...]] = {}
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+_SHARED_LIMIT = 1 << 16
+
+
+def _shared_citations(value: Any, handler: ValidatorFunctionWrapHandler) -> tuple[Citation, ...]:
+    """Validate a list of citations, sharing one tuple between the records that cite alike.
+
+    A national directory holds millions of links citing the same few sources; sharing their
+    (frozen, equal) citations keeps each link at a third of the memory and skips most of the
+    work. Anything unusual takes the ordinary path, errors and all.
+    """
+    key: tuple[tuple[Any, Any], ...] | None = None
+    if type(value) is list:
+        parts = []
+        for c in value:
+            if type(c) is not dict or not c.keys() <= _CITATION_KEYS:
+                break
+            parts.append((c.get("source"), c.get("detail")))
+        else:
+            key = tuple(parts)
+            got = _CITATIONS.get(key)
+            if got is not None:
+                return got
+    out: tuple[Citation, ...] = handler(value)
+    if key is not None:
+        if len(_CITATIONS) >= _SHARED_LIMIT:
+            _CITATIONS.clear()
+        _CITATIONS[key] = out
+    return out
+
+
+def _share_fields_set(model: BaseModel) -> None:
+    """Let records that were given the same fields share one (never mutated) field set;
+    ``model_copy`` copies it before updating, so nothing observable changes."""
+    given = model.__pydantic_fields_set__
+    key = frozenset(given)
+    shared = _FIELD_SETS.get(key)
+    if shared is None:
+        _FIELD_SETS[key] = given
+    elif shared is not given:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+
+
 class Text(Model):
     """A display text in Japanese and English."""
 
@@ -116,6 +170,10 @@ class Citation(Model):
 
     source: Id
     detail: str | None = Field(default=None, description="page URL, plan section, row")
+
+
+_CITATION_KEYS = frozenset(Citation.model_fields)
+Citations = Annotated[tuple[Citation, ...], Field(min_length=1), WrapValidator(_shared_citations)]
 
 
 class Phone(Model):
@@ -199,7 +257,7 @@ class Area(Model):
     name: Text
     parent: Id | None = None
     catchment: Catchment | None = None
-    sources: Annotated[tuple[Citation, ...], Field(min_length=1)]
+    sources: Citations
     checked: dt.date
     notes: str | None = None
 
@@ -257,7 +315,7 @@ class Agency(Model):
     aggregate: bool = False
     contact_via: Id | None = None
     operator: str | None = None
-    sources: Annotated[tuple[Citation, ...], Field(min_length=1)]
+    sources: Citations
     checked: dt.date
     notes: str | None = None
 
@@ -266,7 +324,7 @@ class Agency(Model):
     def _known_kind(cls, value: str) -> str:
         if value not in KINDS:
             raise ValueError(f"unknown kind {value!r}{_nearest(value, list(KINDS))}")
-        return value
+        return _CANONICAL[value]
 
     @model_validator(mode="after")
     def _no_confidential_address(self) -> Agency:
@@ -275,6 +333,7 @@ class Agency(Model):
                 f"{self.id}: a confidential body must not carry an address, postal code or "
                 "coordinates"
             )
+        _share_fields_set(self)
         return self
 
     @property
@@ -297,7 +356,7 @@ class Link(Model):
     source: Id
     target: Id
     kind: str
-    sources: Annotated[tuple[Citation, ...], Field(min_length=1)]
+    sources: Citations
     inferred: bool = Field(
         default=False, description="common practice, not read in a source: lower confidence"
     )
@@ -308,7 +367,15 @@ class Link(Model):
     def _known_link(cls, value: str) -> str:
         if value not in LINK_KINDS:
             raise ValueError(f"unknown link kind {value!r}{_nearest(value, list(LINK_KINDS))}")
-        return value
+        return _CANONICAL[value]
+
+    @model_validator(mode="after")
+    def _compact(self) -> Link:
+        # links repeat node ids: one string object per id, one field set for all
+        d = self.__dict__
+        d["source"], d["target"] = sys.intern(d["source"]), sys.intern(d["target"])
+        _share_fields_set(self)
+        return self
 
 
 class Document(Model):
@@ -364,7 +431,7 @@ class KindRef(Model):
     def _known_kind(cls, value: str) -> str:
         if value not in KINDS:
             raise ValueError(f"unknown kind {value!r}{_nearest(value, list(KINDS))}")
-        return value
+        return _CANONICAL[value]
 
 
 class Alias(Model):

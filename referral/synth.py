@@ -37,6 +37,10 @@ __all__ = ["SCALES", "Pattern", "Scale", "generate", "template_structure"]
 
 _CITE = (Citation(source="synthetic"),)
 _DAY = dt.date(2026, 1, 1)
+# every generated record of a class is given every field: they share one (never mutated) set
+_AGENCY_FIELDS = set(Agency.model_fields)
+_LINK_FIELDS = set(Link.model_fields)
+_TEXT_FIELDS = set(Text.model_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +130,9 @@ def _agency(
         else KINDS[kind].tier
     )
     return Agency.model_construct(
+        _AGENCY_FIELDS,
         id=agency_id,
-        name=Text.model_construct(ja=name, en=agency_id),
+        name=Text.model_construct(_TEXT_FIELDS, ja=name, en=agency_id),
         kind=kind,
         tier=tier,
         area=area,
@@ -345,7 +350,13 @@ def _links(agencies: list[Agency], areas: list[Area], pat: Pattern) -> list[Link
             seen.add(key)
             out.append(
                 Link.model_construct(
-                    source=s.id, target=t.id, kind=kind, sources=_CITE, inferred=False, note=None
+                    _LINK_FIELDS,
+                    source=s.id,
+                    target=t.id,
+                    kind=kind,
+                    sources=_CITE,
+                    inferred=False,
+                    note=None,
                 )
             )
 

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,8 +25,8 @@ import networkx as nx
 import pydantic
 from rapidfuzz import process
 
-from ._data import check_depth, no_gc, read_json
-from .errors import Problem, ValidationError
+from ._data import check_depth, no_gc, read_bytes, scan_json
+from .errors import DataFileError, Problem, ValidationError
 from .models import Agency, Area, Document, Link, PostalTown, Source
 from .vocabulary import REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
 
@@ -288,8 +289,16 @@ def _cycles(doc: Document, where: Callable[[str, int], str]) -> list[Problem]:
     return out
 
 
-def load_document(path: str | os.PathLike[str]) -> Document:
+def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Document:
     """Read, decode and validate a document file.
+
+    Parameters
+    ----------
+    path
+        The file.
+    max_bytes
+        Refuse larger files (default :data:`referral._data.MAX_FILE_BYTES`, 64 MiB; a
+        national directory needs about 1.5 GB).
 
     Raises
     ------
@@ -297,17 +306,32 @@ def load_document(path: str | os.PathLike[str]) -> Document:
         The file cannot be read as JSON (encoding, syntax, duplicate keys, size, depth).
     ValidationError
         The JSON is not a valid directory; ``problems`` lists every fault with its path.
+
+    Notes
+    -----
+    A valid file is checked strictly but cheaply (one pass over the text for encoding,
+    syntax and duplicate keys that keeps nothing), then validated straight from its bytes.
+    Only when that fails is it parsed into Python objects, to list every fault with its path.
     """
     where = os.fspath(path)
-    data = read_json(where)
+    data = read_bytes(where, max_bytes=max_bytes)
+    scan_json(data, where)
     with no_gc():
-        try:  # fast path: one validation of the whole document
-            doc = Document.model_validate(data)
-        except pydantic.ValidationError:
+        try:  # fast path: one validation of the whole document, from the bytes
+            doc: Document | None = Document.model_validate_json(data)
+        except pydantic.ValidationError as exc:
             doc = None
+            bad = [e["msg"] for e in exc.errors(include_input=False) if e["type"] == "json_invalid"]
+            if bad:  # the two JSON readers disagree on some corner of the syntax
+                raise DataFileError(where, bad[0][:1].lower() + bad[0][1:]) from None
         if doc is None:
-            check_depth(data, where)
-        problems = check_integrity(doc) if doc is not None else validate_data(data)[1]
+            raw = json.loads(data)  # known to be strict, valid JSON by now
+            del data
+            check_depth(raw, where)
+            doc, problems = validate_data(raw)
+        else:
+            del data
+            problems = check_integrity(doc)
     if problems:
         raise ValidationError(where, problems)
     assert doc is not None

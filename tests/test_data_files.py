@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import write_document
 
 from referral import DataFileError, Directory, Document
 from referral import _data as data_mod
-from referral._data import decode_json, dump_document, read_json
+from referral._data import decode_json, dump_document, iter_dump, read_json, scan_json
+from referral.models import Text
+from referral.synth import generate
 
 GOOD = '{"a": [1, 2, {"b": "横浜"}]}'
 
@@ -30,11 +34,16 @@ GOOD = '{"a": [1, 2, {"b": "横浜"}]}'
         (b'{"a": Infinity}', "Infinity is not valid JSON"),
         (b"[" * 5000 + b"]" * 5000, "nested deeper than 32 levels"),
         (b"", "invalid JSON at line 1, column 1"),
+        (b'{"a": "\\ud800"}', "at line 1, column 8: \\ud800 is half a UTF-16 surrogate pair"),
+        (b'{"a": ["\\ud83d\\ude00", "\\uDC00"]}', "\\udc00 is half a UTF-16 surrogate"),
     ],
 )
-def test_decode_rejects_with_one_clear_line(raw: bytes, message: str) -> None:
+@pytest.mark.parametrize("read", [decode_json, scan_json])
+def test_decode_rejects_with_one_clear_line(
+    raw: bytes, message: str, read: Callable[[bytes, str], Any]
+) -> None:
     with pytest.raises(DataFileError) as info:
-        decode_json(raw, "x.json")
+        read(raw, "x.json")
     text = str(info.value)
     assert text.startswith("x.json: ")
     assert message in text
@@ -51,6 +60,15 @@ def test_deep_nesting_is_one_clear_line(tmp_path: Path, depth: int) -> None:
 
 def test_decode_accepts_plain_utf8() -> None:
     assert decode_json(GOOD.encode(), "x.json") == {"a": [1, 2, {"b": "横浜"}]}
+    assert decode_json(b'{"a": "\\ud83d\\ude00"}', "x.json") == {"a": "😀"}
+    assert scan_json(GOOD.encode(), "x.json") is None
+
+
+def test_from_path_size_limit_is_a_parameter(tiny_doc: Document, tmp_path: Path) -> None:
+    path = write_document(tmp_path / "d.json", tiny_doc)
+    with pytest.raises(DataFileError, match=r"the limit is 0 MB.*max_bytes"):
+        Directory.from_path(path, max_bytes=100)
+    assert Directory.from_path(path, max_bytes=10**9).document == tiny_doc
 
 
 def test_read_json_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,6 +98,33 @@ def test_dump_is_stable_sorted_and_unescaped(tiny_doc: Document, tmp_path: Path)
     assert '{\n  "agencies": [\n    {\n      "area"' in text  # two-space indent
     path = write_document(tmp_path / "d.json", tiny_doc)
     assert Directory.from_path(path).document == tiny_doc
+
+
+def _whole_dump(doc: Document) -> str:
+    """The reference: the whole document dumped at once (what iter_dump streams)."""
+    data = doc.model_dump(mode="json", exclude_defaults=True)
+    data["schema_version"] = doc.schema_version
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: generate(wards=1, areas_per_ward=1),
+        lambda: generate(wards=3, areas_per_ward=2, individuals={"welfare_commissioner": 2}),
+        lambda: Document(
+            title=Text(ja="空", en="empty"),
+            data_date="2026-01-01",  # type: ignore[arg-type]
+            sources=(),
+            areas=(),
+            agencies=(),
+        ),
+    ],
+)
+def test_streamed_dump_equals_the_whole_dump(make: Callable[[], Document]) -> None:
+    doc = make()
+    assert "".join(iter_dump(doc)) == dump_document(doc) == _whole_dump(doc)
+    assert Document.model_validate_json(dump_document(doc)) == doc
 
 
 def test_bundled_file_is_in_the_stable_format(bundled: Directory) -> None:

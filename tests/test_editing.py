@@ -133,8 +133,8 @@ def test_a_crash_at_each_step_of_save_keeps_the_old_file(
         real_fdopen = os.fdopen
 
         class Broken:
-            def __init__(self, fd: int, mode: str) -> None:
-                self.fh = real_fdopen(fd, mode)
+            def __init__(self, fd: int, mode: str, **kwargs: Any) -> None:
+                self.fh = real_fdopen(fd, mode, **kwargs)
 
             def __enter__(self) -> Broken:
                 return self

@@ -11,6 +11,7 @@ from helpers import CITE, DAY, agency, tiny_document
 from hypothesis import given
 from hypothesis import strategies as st
 
+from referral import Directory
 from referral._data import dump_document
 from referral.models import Agency, AgeRange, Coordinates, Document, Link, Phone, Text, TownPart
 
@@ -179,3 +180,22 @@ def test_document_defaults(tiny_doc: Document) -> None:
     data: dict[str, Any] = tiny_doc.model_dump()
     assert data["schema_version"] == "1.0"
     assert tiny_doc.data_date == DAY
+
+
+def test_records_loaded_alike_share_parts_without_changing_anything(bundled: Directory) -> None:
+    links = [lk for lk in bundled.links if len(lk.sources) == 1][:200]
+    raw = [lk.model_dump(mode="json", exclude_defaults=True) for lk in links]
+    again = [Link.model_validate(r) for r in raw]
+    assert again == links
+    by_cite: dict[Any, Link] = {}
+    for lk in again:  # equal citations are one object; field sets are shared and correct
+        first = by_cite.setdefault(lk.sources, lk)
+        assert first.sources is lk.sources
+        assert lk.model_fields_set == set(raw[again.index(lk)])
+    a, b = again[0], next(x for x in again[1:] if x.model_fields_set == again[0].model_fields_set)
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    c = a.model_copy(update={"note": "x"})  # updating a copy never touches the shared set
+    assert "note" in c.model_fields_set and "note" not in b.model_fields_set
+    assert b.model_dump(exclude_unset=True) == Link.model_validate(raw[again.index(b)]).model_dump(
+        exclude_unset=True
+    )
