@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import editing, hsds, interop
+from . import editing, interop
 from .directory import Directory
 from .errors import DataError
 from .models import Citation, Link
@@ -36,6 +36,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from . import hsds  # noqa: PLC0415 - its models load only for these commands
+
     d = _directory(args)
     paths = d.export(args.format, args.out)
     if args.json:
@@ -59,6 +61,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from . import hsds  # noqa: PLC0415 - its models load only for these commands
+
     base = _directory(args)
     result = hsds.import_hsds(hsds.read_hsds(args.path))
     known_areas = {a.id for a in base.areas}

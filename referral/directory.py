@@ -21,18 +21,15 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from rapidfuzz import fuzz, process
 
-from . import editing, gaps, interop
+from . import editing
 from ._data import bundled_path
 from ._text import fold_place
 from .areas import AreaIndex
 from .errors import UnknownAgencyError, UnknownAreaError, ValidationError
-from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
-from .interop import Format
 from .matching import default_matcher, load_concerns
 from .models import (
     Agency,
@@ -49,6 +46,12 @@ from .network import RouteIndex, build_graph
 from .routing import route
 from .validation import check_integrity, load_document
 from .vocabulary import KINDS
+
+if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none of them
+    import networkx as nx
+
+    from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
+    from .interop import Format
 
 __all__ = ["Directory"]
 
@@ -300,7 +303,7 @@ class Directory:
     # -- routing -----------------------------------------------------------------------
     @cached_property
     def _route_index(self) -> RouteIndex:
-        return RouteIndex.build(self.graph)
+        return RouteIndex.from_document(self.document)
 
     def route(
         self,
@@ -362,6 +365,8 @@ class Directory:
     # -- gaps --------------------------------------------------------------------------
     @cached_property
     def _coverage(self) -> Coverage:
+        from . import gaps  # noqa: PLC0415 - analysis loads on first use
+
         return gaps.coverage(self.graph, index=self._route_index)
 
     def coverage(self, *, ward: str | None = None) -> Coverage:
@@ -371,6 +376,8 @@ class Directory:
         >>> cov.share_covered()["hoarding"]
         {'nishi': 1.0}
         """
+        from .gaps import Coverage  # noqa: PLC0415
+
         if ward is None:
             return self._coverage
         return Coverage(
@@ -380,20 +387,28 @@ class Directory:
 
     def single_points_of_failure(self, *, ward: str | None = None) -> list[SinglePoint]:
         """Bodies every path from some areas to some windows passes through."""
+        from . import gaps  # noqa: PLC0415 - analysis loads on first use
+
         return gaps.single_points_of_failure(self.graph, ward=ward, index=self._route_index)
 
     def what_if(self, remove: Sequence[str] | str, *, cascade: bool = True) -> WhatIf:
         """What each area loses if these bodies close (see :func:`referral.gaps.what_if`)."""
+        from . import gaps  # noqa: PLC0415 - analysis loads on first use
+
         return gaps.what_if(
             self.graph, [remove] if isinstance(remove, str) else remove, cascade=cascade
         )
 
     def load_concentration(self) -> list[Load]:
         """How many areas and concerns depend on each body, most first."""
+        from . import gaps  # noqa: PLC0415 - analysis loads on first use
+
         return gaps.load_concentration(self.graph, cov=self._coverage)
 
     def data_health(self, *, today: dt.date | None = None) -> DataHealth:
         """Structural and stale records per ward and kind, and the plan's own counts."""
+        from . import gaps  # noqa: PLC0415 - analysis loads on first use
+
         return gaps.data_health(self.graph, today=today, doc=self.document)
 
     # -- safe edits and files -----------------------------------------------------------
@@ -425,6 +440,8 @@ class Directory:
     def export(self, fmt: Format, out: str | os.PathLike[str]) -> list[Path]:
         """Export to ``hsds``, ``graphml``, ``gexf``, ``csv`` or ``geojson`` files in a folder
         (see :mod:`referral.interop`)."""
+        from . import interop  # noqa: PLC0415
+
         return interop.export(self, fmt, out)
 
     # -- areas ---------------------------------------------------------------------------

@@ -24,13 +24,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
-
 from .editing import atomic_write
-from .hsds import export_hsds, write_hsds
 from .models import SCHEMA_VERSION, Document
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .directory import Directory
 
 __all__ = ["FORMATS", "Format", "export", "geojson", "graph_for_export", "json_schema", "tables"]
@@ -62,6 +61,8 @@ def schema_text() -> str:
 
 def graph_for_export(d: Directory) -> nx.MultiDiGraph:
     """The graph, with a phone column added and nothing a confidential body must hide."""
+    import networkx as nx  # noqa: PLC0415 - loaded on first export
+
     G = nx.MultiDiGraph(d.graph)  # an unfrozen copy; the directory's graph is untouched
     for node, data in G.nodes(data=True):
         ag = d.agency(node)
@@ -156,6 +157,10 @@ def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    import networkx as nx  # noqa: PLC0415
+
+    from .hsds import export_hsds, write_hsds  # noqa: PLC0415
+
     if fmt == "hsds":
         return write_hsds(export_hsds(d), folder / "hsds")
     if fmt in ("graphml", "gexf"):

@@ -42,20 +42,23 @@ True
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from .models import Document
+from ._data import no_gc
+from .models import Citation, Document
 from .vocabulary import KINDS, TIERS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "EDGE_ATTRIBUTES",
     "NODE_ATTRIBUTES",
     "RouteIndex",
     "build_graph",
+    "node_attributes",
     "nodes_of_kind",
 ]
 
@@ -81,16 +84,11 @@ EDGE_ATTRIBUTES: tuple[str, ...] = ("kind", "inferred", "citation")
 """Attributes every edge carries."""
 
 
-def build_graph(doc: Document) -> nx.MultiDiGraph:
-    """Build the frozen graph of a (valid) document.
-
-    Complexity: linear in the number of agencies and links.
-    """
+def node_attributes(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield each agency id with its node attributes (the contract above), in document
+    order; what both the graph and the route index are built from."""
     area_kind = {a.id: a.kind for a in doc.areas}
     parent = {a.id: a.parent for a in doc.areas}
-    G = nx.MultiDiGraph(
-        name=doc.title.en, data_date=doc.data_date.isoformat(), schema_version=doc.schema_version
-    )
     for ag in doc.agencies:
         kind = area_kind.get(ag.area)
         ward = (
@@ -114,18 +112,36 @@ def build_graph(doc: Document) -> nx.MultiDiGraph:
         }
         if ag.coordinates is not None and not ag.confidential:
             attrs["lat"], attrs["lon"] = ag.coordinates.lat, ag.coordinates.lon
-        G.add_node(ag.id, **attrs)
+        yield ag.id, attrs
+
+
+@no_gc()
+def build_graph(doc: Document) -> nx.MultiDiGraph:
+    """Build the frozen graph of a (valid) document.
+
+    Complexity: linear in the number of agencies and links.
+    """
+    import networkx as nx  # noqa: PLC0415 - imported when a graph is first needed
+
+    G = nx.MultiDiGraph(
+        name=doc.title.en, data_date=doc.data_date.isoformat(), schema_version=doc.schema_version
+    )
+    G.add_nodes_from(node_attributes(doc))
+    citations: dict[int, tuple[tuple[Citation, ...], str]] = {}  # links share their citations
     for link in doc.links:
-        citation = "; ".join(
-            f"{c.source}: {c.detail}" if c.detail else c.source for c in link.sources
-        )
+        known = citations.get(id(link.sources))
+        if known is None:
+            text = "; ".join(
+                f"{c.source}: {c.detail}" if c.detail else c.source for c in link.sources
+            )
+            citations[id(link.sources)] = known = (link.sources, text)
         G.add_edge(
             link.source,
             link.target,
             key=link.kind,
             kind=link.kind,
             inferred=link.inferred,
-            citation=citation,
+            citation=known[1],
         )
     return nx.freeze(G)
 
@@ -220,10 +236,30 @@ class RouteIndex:
 
         Linear in its nodes and edges.
         """
+        return cls.from_records(G.nodes(data=True), G.edges(keys=True))
+
+    @classmethod
+    def from_document(cls, doc: Document) -> RouteIndex:
+        """Index a document directly, without building its graph (the same index as
+        ``RouteIndex.build(build_graph(doc))``, for a fraction of the time and memory)."""
+        return cls.from_records(
+            node_attributes(doc), ((lk.source, lk.target, lk.kind) for lk in doc.links)
+        )
+
+    @classmethod
+    @no_gc()
+    def from_records(
+        cls,
+        nodes: Iterable[tuple[str, Mapping[str, Any]]],
+        edges: Iterable[tuple[str, str, str]],
+    ) -> RouteIndex:
+        """Index nodes with their attributes and ``(source, target, link kind)`` edges."""
         idx = cls()
         city_nodes: list[tuple[str, frozenset[str], bool]] = []
         wards: set[str] = set()
-        for n, data in G.nodes(data=True):
+        kinds: dict[str, str] = {}
+        for n, data in nodes:
+            kinds[n] = data["kind"]
             ward, area = data["ward"], data["area"]
             key = "" if not ward else ward if area == ward else area
             idx.key[n], idx.ward[n], idx.rank[n] = key, ward, data["tier_rank"]
@@ -247,10 +283,9 @@ class RouteIndex:
                 if confirmed and (not serves or w in serves)
             )
         adj: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
-        for u, v, link in G.edges(keys=True):
+        for u, v, link in edges:
             if abs(idx.rank[v] - idx.rank[u]) <= 1:
                 adj[u][idx.key[v]].append((v, link))
-        kinds = G.nodes(data="kind")
         for by_key in adj.values():
             for nbrs in by_key.values():
                 nbrs.sort(
@@ -258,6 +293,7 @@ class RouteIndex:
                         LINK_PREFERENCE.get(t[1], 99),
                         KIND_PREFERENCE.get(kinds[t[0]], 99),
                         t[0],
+                        t[1],
                     )
                 )
         idx.adj = {k: dict(v) for k, v in adj.items()}

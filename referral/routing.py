@@ -429,11 +429,11 @@ def route(
 def _engaged_by(d: Directory, node: str, acc: Mapping[str, _Acc]) -> Text:
     """Why a body has no tier-by-tier path: who engages it (a link from another suggested
     body), or that no link reaches it from the area."""
-    G = d.graph
-    for source in sorted(acc):  # only the plan's own bodies: local, whatever the network size
-        if G.has_edge(source, node):
+    into = {lk.source: lk.kind for lk in reversed(d.links_to(node))}  # first link kept
+    for source in sorted(acc):  # only the plan's own bodies
+        if source in into:
             src = acc[source].agency.name
-            lk = LINK_KINDS[next(iter(G[source][node]))]
+            lk = LINK_KINDS[into[source]]
             return Text(
                 ja=f"{src.ja}から依頼される（{lk.ja}）", en=f"engaged by {src.en} ({lk.en})"
             )

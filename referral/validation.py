@@ -15,13 +15,13 @@ Examples
 
 from __future__ import annotations
 
+import graphlib
 import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-import networkx as nx
 import pydantic
 from rapidfuzz import process
 
@@ -108,6 +108,7 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
     return f"; did you mean {best[0]!r}?" if best and best[1] >= 70 else ""
 
 
+@no_gc()
 def check_integrity(
     doc: Document,
     *,
@@ -271,21 +272,27 @@ def _required_kinds(
 
 
 def _cycles(doc: Document, where: Callable[[str, int], str]) -> list[Problem]:
+    """A ``part_of`` or ``housed_in`` chain that comes back on itself (one per link kind)."""
     out = []
     for kind in ("part_of", "housed_in"):
-        graph = nx.DiGraph()
+        into: dict[str, list[str]] = defaultdict(list)  # node -> the nodes it points to
         index: dict[tuple[str, str], int] = {}
         for i, link in enumerate(doc.links):
             if link.kind == kind:
-                graph.add_edge(link.source, link.target)
-                index[(link.source, link.target)] = i
+                into[link.source].append(link.target)
+                index.setdefault((link.source, link.target), i)
         try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
-            continue
-        first = index[(cycle[0][0], cycle[0][1])]
-        path = " -> ".join([cycle[0][0], *(v for _, v in cycle)])
-        out.append(Problem(where("links", first), f"{kind} cycle: {path}", "cycle"))
+            graphlib.TopologicalSorter(into).prepare()
+        except graphlib.CycleError as exc:
+            cycle: list[str] = exc.args[1]
+            if (cycle[0], cycle[1]) not in index:  # report it in the links' direction
+                cycle.reverse()
+            path = " -> ".join(cycle)
+            out.append(
+                Problem(
+                    where("links", index[(cycle[0], cycle[1])]), f"{kind} cycle: {path}", "cycle"
+                )
+            )
     return out
 
 
