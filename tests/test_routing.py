@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 
 from referral import Directory, UnknownAreaError, UnknownVocabularyError
 from referral.models import ReferralPlan
+from referral.network import RouteIndex, build_graph
 from referral.routing import AreaTooBroadError, NoConcernError
 from referral.synth import generate
 from referral.vocabulary import KINDS, TIERS
@@ -511,6 +514,45 @@ def test_locality_route_ignores_the_rest_of_the_network() -> None:
 
 
 concern_ids = [c.id for c in Directory.load().concerns]
+
+
+def test_index_from_the_document_equals_the_index_of_the_graph(bundled: Directory) -> None:
+    assert RouteIndex.from_document(bundled.document) == RouteIndex.build(bundled.graph)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    wards=st.integers(1, 5),
+    areas=st.integers(1, 4),
+    drop=st.sampled_from([0.0, 0.2, 0.5]),
+    people=st.integers(0, 3),
+)
+def test_index_from_the_document_equals_the_index_of_the_graph_generated(
+    seed: int, wards: int, areas: int, drop: float, people: int
+) -> None:
+    doc = generate(
+        wards=wards,
+        areas_per_ward=areas,
+        seed=seed,
+        drop=drop,
+        individuals={"welfare_commissioner": people},
+    )
+    assert RouteIndex.from_document(doc) == RouteIndex.build(build_graph(doc))
+
+
+def test_routing_never_loads_networkx() -> None:
+    """The cold path of 'referral route' imports no analysis code (see benchmarks)."""
+    code = (
+        "import sys; from referral import Directory; "
+        "Directory.load().route('認知症の母とひきこもりの息子', area='戸部本町'); "
+        "print(sorted(m for m in ('networkx', 'referral.gaps', 'referral.hsds') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
 
 
 @settings(max_examples=40, deadline=None)

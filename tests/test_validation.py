@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -193,3 +194,25 @@ def test_a_record_failing_the_schema_is_reported_once_not_at_every_reference(
     assert [(p.path, p.code) for p in problems] == [
         (f"$.agencies[{i}].postal_code", "string_pattern_mismatch")
     ]
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        ["w.ward_office", "w.ward_welfare_section"],
+        ["w.ward_office", "w.ward_welfare_section", "w.ward_livelihood_section"],
+        ["w.ward_livelihood_section", "w.ward_office", "w.ward_welfare_section"],
+    ],
+)
+def test_a_cycle_is_named_in_the_direction_of_its_links(chain: list[str]) -> None:
+    data = tiny_raw()
+    for s, t in zip(chain, chain[1:] + chain[:1], strict=True):
+        data["links"].append(
+            {"source": s, "target": t, "kind": "part_of", "sources": [{"source": "test"}]}
+        )
+    _, problems = validate_data(data)
+    (cycle,) = [p for p in problems if "cycle" in p.message]
+    nodes = cycle.message.split(": ", 1)[1].split(" -> ")
+    assert nodes[0] == nodes[-1] and set(nodes) == set(chain)
+    links = set(zip(chain, chain[1:] + chain[:1], strict=True))
+    assert all(pair in links for pair in itertools.pairwise(nodes))
