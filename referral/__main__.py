@@ -1,7 +1,5 @@
 """``python -m referral``: the same as the ``referral`` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

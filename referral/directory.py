@@ -19,7 +19,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,9 +56,18 @@ if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none 
 __all__ = ["Directory"]
 
 
-@cache
+_BUNDLED: list[Directory] = []  # loaded once per process (or seeded by the CLI's cache)
+
+
 def _bundled() -> Directory:
-    return Directory._checked(load_document(bundled_path()), str(bundled_path()))
+    if not _BUNDLED:
+        _BUNDLED.append(Directory._checked(load_document(bundled_path()), str(bundled_path())))
+    return _BUNDLED[0]
+
+
+def _set_bundled(d: Directory) -> None:
+    """Use an already loaded bundled directory for the rest of the process."""
+    _BUNDLED[:] = [d]
 
 
 class Directory:

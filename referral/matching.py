@@ -29,8 +29,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -414,14 +415,27 @@ def _word_bounded(text: str, start: int, end: int) -> bool:
 
 
 # -- the bundled vocabulary ------------------------------------------------------------------
-@cache
+_BUNDLED: dict[str, Any] = {}  # "concerns", "matcher": built once per process (or seeded)
+
+
 def load_concerns() -> tuple[Concern, ...]:
     """The concern vocabulary shipped in ``referral/concerns.json`` (loaded once)."""
-    raw = resources.files("referral").joinpath("concerns.json").read_text(encoding="utf-8")
-    return ConcernSet.model_validate(json.loads(raw)).concerns
+    if "concerns" not in _BUNDLED:
+        raw = resources.files("referral").joinpath("concerns.json").read_text(encoding="utf-8")
+        _BUNDLED["concerns"] = ConcernSet.model_validate(json.loads(raw)).concerns
+    concerns: tuple[Concern, ...] = _BUNDLED["concerns"]
+    return concerns
 
 
-@cache
 def default_matcher() -> Matcher:
     """A :class:`Matcher` over the bundled concerns (built once per process)."""
-    return Matcher(load_concerns())
+    if "matcher" not in _BUNDLED:
+        _BUNDLED["matcher"] = Matcher(load_concerns())
+    matcher: Matcher = _BUNDLED["matcher"]
+    return matcher
+
+
+def _set_default_matcher(matcher: Matcher) -> None:
+    """Use an already built matcher (the CLI's cache) for the rest of the process."""
+    _BUNDLED["concerns"] = tuple(matcher.concerns.values())
+    _BUNDLED["matcher"] = matcher

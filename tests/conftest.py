@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from hypothesis import HealthCheck, settings
 
 from referral import Directory, Document
 from referral._data import bundled_path
+
+# the suite never writes to the user's cache; tests/test_cache.py turns it on in a tmp folder
+os.environ["REFERRAL_CACHE_DIR"] = "off"
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]

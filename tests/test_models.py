@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from typing import Any
 
 import pydantic
@@ -199,3 +200,14 @@ def test_records_loaded_alike_share_parts_without_changing_anything(bundled: Dir
     assert b.model_dump(exclude_unset=True) == Link.model_validate(raw[again.index(b)]).model_dump(
         exclude_unset=True
     )
+
+
+def test_records_pickle_to_equal_frozen_records(bundled: Directory) -> None:
+    doc = bundled.document
+    again = pickle.loads(pickle.dumps(doc))
+    assert again == doc and again is not doc
+    a, b = again.agencies[0], doc.agencies[0]
+    assert a.model_fields_set == b.model_fields_set
+    assert a.model_dump_json() == b.model_dump_json()
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
+        a.notes = "changed"
