@@ -374,25 +374,33 @@ class Directory:
     # -- gaps --------------------------------------------------------------------------
     @cached_property
     def _coverage(self) -> Coverage:
-        from . import gaps  # noqa: PLC0415 - analysis loads on first use
+        return self.coverage(progress=None)
 
-        return gaps.coverage(self.graph, index=self._route_index)
-
-    def coverage(self, *, ward: str | None = None) -> Coverage:
+    def coverage(self, *, ward: str | None = None, progress: bool | None = None) -> Coverage:
         """Coverage of every concern in every area (see :func:`referral.gaps.coverage`).
+
+        The whole network's is computed once and kept; one ward's alone costs that ward's
+        work only. ``progress`` draws a bar on a terminal (see :func:`referral.gaps.coverage`).
 
         >>> cov = Directory.load().coverage(ward="nishi")
         >>> cov.share_covered()["hoarding"]
         {'nishi': 1.0}
         """
+        from . import gaps  # noqa: PLC0415 - analysis loads on first use
         from .gaps import Coverage  # noqa: PLC0415
 
         if ward is None:
-            return self._coverage
-        return Coverage(
-            cells=tuple(c for c in self._coverage.cells if c.ward == ward),
-            areas=tuple(a for a in self._coverage.areas if a.ward == ward),
-        )
+            if "_coverage" in self.__dict__:
+                return self._coverage
+            cov = gaps.coverage(index=self._route_index, progress=progress)
+            self.__dict__["_coverage"] = cov
+            return cov
+        if "_coverage" in self.__dict__:
+            return Coverage(
+                cells=tuple(c for c in self._coverage.cells if c.ward == ward),
+                areas=tuple(a for a in self._coverage.areas if a.ward == ward),
+            )
+        return gaps.coverage(ward=ward, index=self._route_index)
 
     def single_points_of_failure(self, *, ward: str | None = None) -> list[SinglePoint]:
         """Bodies every path from some areas to some windows passes through."""

@@ -34,6 +34,7 @@ from typing import Any, Literal
 import networkx as nx
 from pydantic import Field
 
+from ._progress import progress as progress_bar
 from ._table import Table
 from .errors import UnknownAgencyError
 from .health import PLAN_FIGURES, DataHealth, HealthRow, PlanFigure, data_health, evidence_date
@@ -156,7 +157,7 @@ def _ages(ref_ages: Any) -> str | None:
 
 
 def _area_cells(
-    G: nx.MultiDiGraph, idx: RouteIndex, area: str, ward: str, concerns: Sequence[Concern]
+    idx: RouteIndex, area: str, ward: str, concerns: Sequence[Concern]
 ) -> tuple[list[CoverageCell], dict[str, tuple[str, str]]]:
     origins = [n for k in ORIGIN_KINDS for n in idx.kind_at.get((area, k), ())]
     parent = idx.paths(origins, area, ward)
@@ -182,7 +183,7 @@ def _area_cells(
                     kind=ref.kind,
                     status=status,
                     agency=chosen,
-                    attested=bool(chosen and G.nodes[chosen]["attested"]),
+                    attested=chosen in idx.attested,
                     hops=hops,
                     ages=_ages(ref.ages),
                 )
@@ -215,11 +216,12 @@ def _summarise(cells: Sequence[CoverageCell]) -> list[AreaCoverage]:
 
 
 def coverage(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | None = None,
     *,
     concerns: Sequence[Concern] | None = None,
     ward: str | None = None,
     index: RouteIndex | None = None,
+    progress: bool | None = None,
 ) -> Coverage:
     """Whether every primary kind of every concern is present and reachable in every area.
 
@@ -227,16 +229,36 @@ def coverage(
     links, each step changing tier by at most one, inside the area, its ward and the city
     bodies that serve the ward — the paths routes use.
 
+    Parameters
+    ----------
+    G
+        The graph; may be left out when ``index`` is given (a national directory need not
+        build its graph for this).
+    concerns
+        Default: the bundled vocabulary.
+    ward
+        Only this ward's areas (the work is then that ward's alone).
+    index
+        A :class:`~referral.network.RouteIndex` already built for ``G``.
+    progress
+        Draw a progress bar over the areas on stderr (default: when stderr is a terminal
+        and there are more than 500 areas).
+
     Notes
     -----
     One breadth-first search per area, then dictionary lookups: linear in the number of
     areas times the size of an area's locality.
     """
+    if index is None and G is None:
+        raise TypeError("coverage() needs the graph G or its route index")
     idx = index or RouteIndex.build(G)
     concerns = tuple(concerns if concerns is not None else load_concerns())
+    areas = idx.district_areas(ward)
+    if progress is None and len(areas) <= 500:
+        progress = False
     cells: list[CoverageCell] = []
-    for area, w in district_areas(G, ward=ward):
-        cells += _area_cells(G, idx, area, w, concerns)[0]
+    for area, w in progress_bar(areas, total=len(areas), label="coverage", enabled=progress):
+        cells += _area_cells(idx, area, w, concerns)[0]
     return Coverage(cells=tuple(cells), areas=tuple(_summarise(cells)))
 
 
@@ -301,9 +323,9 @@ def single_points_of_failure(
     concerns = tuple(concerns if concerns is not None else load_concerns())
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     concern_of: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for area, w in district_areas(G, ward=ward):
+    for area, w in idx.district_areas(ward):
         origins = [n for k in ORIGIN_KINDS for n in idx.kind_at.get((area, k), ())]
-        cells, parent = _area_cells(G, idx, area, w, concerns)
+        cells, parent = _area_cells(idx, area, w, concerns)
         idom = _dominators(idx, area, w, origins, parent)
         for cell in cells:
             if cell.status != "reachable" or cell.agency is None:

@@ -229,6 +229,8 @@ class RouteIndex:
     adj: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
     city_for: dict[str, frozenset[str]] = field(default_factory=dict)
     coords: dict[str, tuple[float, float]] = field(default_factory=dict)
+    areas_in_ward: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    attested: set[str] = field(default_factory=set)
 
     @classmethod
     def build(cls, G: nx.MultiDiGraph) -> RouteIndex:
@@ -255,6 +257,7 @@ class RouteIndex:
     ) -> RouteIndex:
         """Index nodes with their attributes and ``(source, target, link kind)`` edges."""
         idx = cls()
+        seen_areas: set[str] = set()
         city_nodes: list[tuple[str, frozenset[str], bool]] = []
         wards: set[str] = set()
         kinds: dict[str, str] = {}
@@ -266,16 +269,26 @@ class RouteIndex:
             idx.kind_at[(key, data["kind"])].append(n)
             if ward and key != ward:
                 idx.district_kind_in_ward[(ward, data["kind"])].append(n)
+                if key not in seen_areas:
+                    seen_areas.add(key)
+                    idx.areas_in_ward[ward].append(key)
                 wards.add(ward)
             elif ward:
                 wards.add(ward)
             if "lat" in data:
                 idx.coords[n] = (data["lat"], data["lon"])
+            if data["attested"]:
+                idx.attested.add(n)
             if not ward:
                 serves = frozenset(data["serves"].split())
                 city_nodes.append((n, serves, data.get("catchment_confirmed", True)))
-        for ids in (*idx.kind_at.values(), *idx.district_kind_in_ward.values()):
+        for ids in (
+            *idx.kind_at.values(),
+            *idx.district_kind_in_ward.values(),
+            *idx.areas_in_ward.values(),
+        ):
             ids.sort()
+
         for w in wards:
             idx.city_for[w] = frozenset(
                 n
@@ -298,6 +311,12 @@ class RouteIndex:
                 )
         idx.adj = {k: dict(v) for k, v in adj.items()}
         return idx
+
+    def district_areas(self, ward: str | None = None) -> list[tuple[str, str]]:
+        """The (area, ward) pairs of the daily-living areas holding nodes, sorted; of one
+        ward only, without looking at the others, when ``ward`` is given."""
+        wards = [ward] if ward is not None else list(self.areas_in_ward)
+        return sorted((a, w) for w in wards for a in self.areas_in_ward.get(w, ()))
 
     def local(self, kind: str, area: str, ward: str) -> list[str]:
         """Nodes of ``kind`` serving a person in district ``area`` of ``ward`` (own area

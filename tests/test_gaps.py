@@ -196,6 +196,24 @@ def test_removing_a_body_never_removes_a_gap(seed: int, data: st.DataObject) -> 
     assert all(loss.change in ("lost", "unreachable", "rerouted") for loss in report.losses)
 
 
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 1000), wards=st.integers(1, 4), areas=st.integers(1, 3))
+def test_one_wards_coverage_is_its_share_of_the_whole(seed: int, wards: int, areas: int) -> None:
+    doc = generate(wards=wards, areas_per_ward=areas, seed=seed, drop=0.3)
+    ward = f"w{seed % wards}"
+    alone = Directory(doc).coverage(ward=ward)  # computed for the ward only
+    d = Directory(doc)
+    whole = d.coverage()
+    assert alone == d.coverage(ward=ward)  # filtered from the whole
+    assert {a.ward for a in alone.areas} == {ward}
+    assert coverage(d.graph) == whole  # graph-first, no index given
+
+
+def test_coverage_needs_a_graph_or_an_index() -> None:
+    with pytest.raises(TypeError, match="needs the graph G or its route index"):
+        coverage()
+
+
 # -- the command -------------------------------------------------------------------------------
 def test_cli_gaps(capsys: pytest.CaptureFixture[str]) -> None:
     from referral.cli import main  # noqa: PLC0415
