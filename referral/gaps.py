@@ -28,7 +28,7 @@ True
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import networkx as nx
@@ -158,7 +158,7 @@ def _ages(ref_ages: Any) -> str | None:
 
 def _area_cells(
     idx: RouteIndex, area: str, ward: str, concerns: Sequence[Concern]
-) -> tuple[list[CoverageCell], dict[str, tuple[str, str]]]:
+) -> tuple[list[CoverageCell], Mapping[str, tuple[str, str]]]:
     origins = [n for k in ORIGIN_KINDS for n in idx.kind_at.get((area, k), ())]
     parent = idx.paths(origins, area, ward)
     cells = []
@@ -283,7 +283,7 @@ def _dominators(
     area: str,
     ward: str,
     origins: Sequence[str],
-    parent: dict[str, tuple[str, str]],
+    parent: Mapping[str, tuple[str, str]],
 ) -> dict[str, str]:
     """Immediate dominators of the area's local flow graph, from a virtual root."""
     H = nx.DiGraph()

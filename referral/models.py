@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
+from operator import attrgetter
 from typing import Annotated, Any, Literal, SupportsIndex
 
 from pydantic import (
@@ -119,6 +120,8 @@ class Model(BaseModel):
         return self.__reduce__()
 
 
+_BY_ID = attrgetter("id")
+_LINK_ORDER = attrgetter("source", "kind", "target")
 _CANONICAL = {k: k for k in (*KINDS, *LINK_KINDS)}  # one string object per vocabulary id
 _CITATIONS: dict[tuple[tuple[Any, Any], ...], tuple[Citation, ...]] = {}
 _FIELD_SETS: dict[frozenset[str], set[str]] = {}
@@ -417,7 +420,7 @@ class Document(Model):
     @field_validator("sources", "areas", "agencies")
     @classmethod
     def _by_id(cls, items: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(sorted(items, key=lambda r: r.id))
+        return tuple(sorted(items, key=_BY_ID))
 
     @field_validator("towns")
     @classmethod
@@ -429,7 +432,7 @@ class Document(Model):
     @field_validator("links")
     @classmethod
     def _links_order(cls, items: tuple[Link, ...]) -> tuple[Link, ...]:
-        return tuple(sorted(items, key=lambda lk: (lk.source, lk.kind, lk.target)))
+        return tuple(sorted(items, key=_LINK_ORDER))
 
 
 # -- concerns and matching ---------------------------------------------------------------

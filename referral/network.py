@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "DEFAULT_ORIGINS",
     "EDGE_ATTRIBUTES",
     "NODE_ATTRIBUTES",
     "RouteIndex",
@@ -164,6 +165,9 @@ def nodes_of_kind(
     )
 
 
+DEFAULT_ORIGINS: tuple[str, ...] = ("welfare_commissioner", "resident")
+"""Where a case starts in an area, unless said otherwise: its commissioners, its residents."""
+
 LINK_PREFERENCE: dict[str, int] = {
     k: i
     for i, k in enumerate(
@@ -216,7 +220,10 @@ class RouteIndex:
     ``kind_at[(key, kind)]`` lists the nodes of ``kind`` whose locality key is ``key``: the
     district area for district nodes, the ward for ward nodes, ``""`` for city nodes.
     ``adj[node][key]`` lists the neighbours (and link kinds) in locality ``key`` one tier up,
-    down or level. ``city_for[ward]`` is the set of city nodes that serve ``ward``.
+    down or level. ``city_for[ward]`` is the set of city nodes that serve ``ward``, and
+    ``city_kind[(ward, kind)]`` those of one kind, by id (so no lookup scans the city).
+    ``reach[(area, ward)]`` holds the search from the area's :data:`DEFAULT_ORIGINS`, done
+    once here, so a route does not repeat it.
     """
 
     key: dict[str, str] = field(default_factory=dict)
@@ -230,6 +237,11 @@ class RouteIndex:
     city_for: dict[str, frozenset[str]] = field(default_factory=dict)
     coords: dict[str, tuple[float, float]] = field(default_factory=dict)
     areas_in_ward: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    city_kind: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    serves: dict[str, frozenset[str]] = field(default_factory=dict)
+    reach: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, tuple[str, str]]]] = field(
+        default_factory=dict
+    )
     attested: set[str] = field(default_factory=set)
 
     @classmethod
@@ -279,6 +291,8 @@ class RouteIndex:
                 idx.coords[n] = (data["lat"], data["lon"])
             if data["attested"]:
                 idx.attested.add(n)
+            if data["serves"]:
+                idx.serves[n] = frozenset(data["serves"].split())
             if not ward:
                 serves = frozenset(data["serves"].split())
                 city_nodes.append((n, serves, data.get("catchment_confirmed", True)))
@@ -289,12 +303,16 @@ class RouteIndex:
         ):
             ids.sort()
 
+        everywhere = [n for n, serves, confirmed in city_nodes if confirmed and not serves]
+        served: dict[str, list[str]] = defaultdict(list)
+        for n, serves, confirmed in city_nodes:
+            if confirmed:
+                for w in serves:
+                    served[w].append(n)
         for w in wards:
-            idx.city_for[w] = frozenset(
-                n
-                for n, serves, confirmed in city_nodes
-                if confirmed and (not serves or w in serves)
-            )
+            idx.city_for[w] = city = frozenset((*everywhere, *served.get(w, ())))
+            for n in sorted(city):
+                idx.city_kind[(w, kinds[n])].append(n)
         adj: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
         for u, v, link in edges:
             if abs(idx.rank[v] - idx.rank[u]) <= 1:
@@ -309,7 +327,15 @@ class RouteIndex:
                         t[1],
                     )
                 )
-        idx.adj = {k: dict(v) for k, v in adj.items()}
+        # nodes with identical neighbours (the commissioners of one area, say) share one
+        # adjacency: less memory, and paths() expands each adjacency once
+        shared: dict[tuple[tuple[str, tuple[tuple[str, str], ...]], ...], Any] = {}
+        for node, by_key in adj.items():
+            sig = tuple((k, tuple(v)) for k, v in by_key.items())
+            idx.adj[node] = shared.setdefault(sig, {k: v for k, v in by_key.items()})
+        for area, ward in idx.district_areas():  # each area's reach from where cases start
+            origins = tuple(n for k in DEFAULT_ORIGINS for n in idx.local(k, area, ward)[:1])
+            idx.reach[(area, ward)] = (origins, idx._search(origins, area, ward))
         return idx
 
     def district_areas(self, ward: str | None = None) -> list[tuple[str, str]]:
@@ -328,8 +354,7 @@ class RouteIndex:
         else:  # only the ward is known: every district's body of the kind is a candidate
             out = list(self.district_kind_in_ward.get((ward, kind), ()))
         out += self.kind_at.get((ward, kind), ())
-        city = self.city_for.get(ward, frozenset())
-        out += [n for n in self.kind_at.get(("", kind), ()) if n in city]
+        out += self.city_kind.get((ward, kind), ())
         return out
 
     def nearest(self, kind: str, area: str, ward: str) -> list[str]:
@@ -357,18 +382,28 @@ class RouteIndex:
             ),
         )
 
-    def paths(self, origins: Sequence[str], area: str, ward: str) -> dict[str, tuple[str, str]]:
+    def paths(self, origins: Sequence[str], area: str, ward: str) -> Mapping[str, tuple[str, str]]:
         """Breadth-first search from ``origins`` inside the locality; returns each reached
-        node's parent and the link used (origins map to themselves)."""
+        node's parent and the link used (origins map to themselves). Read-only: the search
+        from an area's own residents and commissioners is done once, when the index is
+        built."""
+        known = self.reach.get((area, ward))
+        if known is not None and known[0] == tuple(origins):
+            return known[1]
+        return self._search(origins, area, ward)
+
+    def _search(self, origins: Sequence[str], area: str, ward: str) -> dict[str, tuple[str, str]]:
         keys = (area, ward, "") if area != ward else (ward, "")
         city = self.city_for.get(ward, frozenset())
         parent: dict[str, tuple[str, str]] = {o: (o, "") for o in origins}
         queue = deque(origins)
+        expanded: set[int] = set()  # shared adjacencies add nothing the second time
         while queue:
             node = queue.popleft()
             by_key = self.adj.get(node)
-            if not by_key:
+            if not by_key or id(by_key) in expanded:
                 continue
+            expanded.add(id(by_key))
             for key in keys:
                 for nbr, link in by_key.get(key, ()):
                     if nbr in parent or (key == "" and nbr not in city):

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -44,7 +45,7 @@ from .models import (
     Suggestion,
     Text,
 )
-from .network import RouteIndex
+from .network import DEFAULT_ORIGINS, RouteIndex
 from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES
 
 if TYPE_CHECKING:
@@ -87,6 +88,9 @@ class AreaTooBroadError(ReferralError, ValueError):
     """The area given is the whole city; a route needs a ward or a daily-living area."""
 
 
+_ALTERNATIVES = 5  # other bodies of the same kind a suggestion lists
+
+
 @dataclass
 class _Acc:
     """What the plan has gathered about one candidate body."""
@@ -98,7 +102,7 @@ class _Acc:
     order: tuple[int, int] = (99, 99)
     track: str | None = None
     inferred: bool = True
-    alternatives: list[Agency] = field(default_factory=list)
+    alternatives: dict[str, Agency] = field(default_factory=dict)  # the first few, by id
 
 
 def _agency_ref(d: Directory, ag: Agency, ward: str) -> AgencyRef:
@@ -159,9 +163,7 @@ def _origins(
     the ward office and its sections (a consultation there reaches every section); or the
     nearest body of ``origin_kind``."""
     if origin_kind is None:
-        kinds: tuple[str, ...] = (
-            ("welfare_commissioner", "resident") if area != ward else _WARD_ORIGINS
-        )
+        kinds: tuple[str, ...] = DEFAULT_ORIGINS if area != ward else _WARD_ORIGINS
     else:
         if origin_kind not in KINDS:
             d.find("", kind=origin_kind)  # raises UnknownVocabularyError with a suggestion
@@ -185,20 +187,26 @@ def _path(parent: Mapping[str, tuple[str, str]], node: str) -> tuple[PathStep, .
     return tuple(reversed(steps))
 
 
-def _best_first(d: Directory, idx: RouteIndex, ids: Iterable[str], ward: str) -> list[Agency]:
-    """Same-kind candidates, best first: the nearest level (the area's own, then the ward's,
-    then the city's), serving this ward specifically, attested, the main site."""
+def _best_first(
+    d: Directory, idx: RouteIndex, ids: Iterable[str], ward: str, *, first: int
+) -> list[Agency]:
+    """The ``first`` best same-kind candidates: the nearest level (the area's own, then the
+    ward's, then the city's), serving this ward specifically, attested, the main site.
 
-    def key(ag: Agency) -> tuple[int, int, int, int, str]:
+    Ranked on the index alone, so an area with every commissioner as a node of their own
+    costs no more than a few lookups per candidate."""
+    level, serves, attested = idx.key, idx.serves, idx.attested
+
+    def key(n: str) -> tuple[int, int, int, int, str]:
         return (
-            2 if idx.key[ag.id] == "" else 1 if idx.key[ag.id] == ward else 0,
-            0 if ag.serves and ward in ag.serves else 1,
-            0 if ag.attested else 1,
-            ag.id.count("."),
-            ag.id,
+            2 if level[n] == "" else 1 if level[n] == ward else 0,
+            0 if ward in serves.get(n, ()) else 1,
+            0 if n in attested else 1,
+            n.count("."),
+            n,
         )
 
-    return sorted((d.agency(i) for i in ids), key=key)
+    return [d.agency(n) for n in heapq.nsmallest(first, ids, key=key)]
 
 
 def _ages_text(lo: int | None, hi: int | None) -> Text:
@@ -342,7 +350,7 @@ def route(
                             )
                         )
                     continue
-                ranked = _best_first(d, idx, ids, ward)
+                ranked = _best_first(d, idx, ids, ward, first=_ALTERNATIVES + 1)
                 ag = ranked[0]
                 here = (
                     "district"
@@ -359,7 +367,8 @@ def route(
                 a.order = min(a.order, (ci, ki))
                 a.inferred = a.inferred and ref.inferred
                 a.track = a.track or ref.track
-                a.alternatives += [x for x in ranked[1:] if x not in a.alternatives]
+                for x in ranked[1:]:  # the same kind in the same place: the same list each time
+                    a.alternatives.setdefault(x.id, x)
     coordinator = _coordinator(d, idx, acc, concerns, by_id) if len(concerns) > 1 else None
     if coordinator is not None:
         a = acc[coordinator]
@@ -404,7 +413,7 @@ def route(
                     reachable=path is not None,
                     track=a.track,
                     inferred=a.inferred,
-                    alternatives=tuple(_agency_ref(d, x, ward) for x in a.alternatives[:5]),
+                    alternatives=tuple(_agency_ref(d, x, ward) for x in a.alternatives.values()),
                 ),
             )
         )

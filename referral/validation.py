@@ -216,10 +216,15 @@ def check_integrity(
                 )
             )
     seen_links: set[tuple[str, str, str]] = set()
+    cited_ok: set[int] = set()  # links share citation tuples: check each tuple once
     for i, link in enumerate(doc.links):
-        cites("links", i, link.sources)
-        for end in ("source", "target"):
-            node = getattr(link, end)
+        if id(link.sources) not in cited_ok:
+            before = len(problems)
+            cites("links", i, link.sources)
+            if len(problems) == before:
+                cited_ok.add(id(link.sources))
+        source, target = link.source, link.target
+        for end, node in (("source", source), ("target", target)):
             if node not in agency_ids:
                 problems.append(
                     Problem(
@@ -228,16 +233,16 @@ def check_integrity(
                         "dangling_link",
                     )
                 )
-        if link.source == link.target:
+        if source == target:
             problems.append(
-                Problem(where("links", i), f"link from {link.source!r} to itself", "self_link")
+                Problem(where("links", i), f"link from {source!r} to itself", "self_link")
             )
-        key = (link.source, link.target, link.kind)
+        key = (source, target, link.kind)
         if key in seen_links:
             problems.append(
                 Problem(
                     where("links", i),
-                    f"duplicate {link.kind} link {link.source!r} -> {link.target!r}",
+                    f"duplicate {link.kind} link {source!r} -> {target!r}",
                     "duplicate_link",
                 )
             )

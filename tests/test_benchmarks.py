@@ -1,0 +1,54 @@
+"""The scale and cold-start benchmarks run end to end (on small networks) and report what
+the issue asks for; figures are not asserted here (they live in benchmarks/, not in tests)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load(name: str) -> ModuleType:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_scale_benchmark_measures_load_memory_route_and_coverage() -> None:
+    bench = _load("bench_scale")
+    result = bench.run(quick=True, networks=("bundled", "ward"))
+    bundled, ward = result["rows"]
+    assert (bundled["network"], ward["network"]) == ("bundled", "ward")
+    assert bundled["nodes"] == 2779 and ward["nodes"] > 0
+    for row in result["rows"]:
+        assert row["load_s"] > 0 and row["baseline_load_s"] > 0 and row["load_ratio"] > 0
+        assert row["peak_mb"] > 0 and row["bytes_per_node"] > 0
+        assert 0 < row["p50_ms"] <= row["p99_ms"]
+        assert row["naive_p50_ms"] > 0 and row["coverage_all_s"] > 0
+    assert bundled["p50_ratio_to_bundled"] == 1.0
+    text = bench.report(result)
+    assert "×json" in text and "×bundled" in text and "speed-up" in text
+
+
+def test_cli_benchmark_compares_cold_start_with_the_bare_import() -> None:
+    bench = _load("bench_cli")
+    result = bench.run(quick=True)
+    assert result["bare_import_ms"] > 0 and result["route_cold_ms"] > 0
+    assert result["ratio"] == result["route_cold_ms"] / result["bare_import_ms"]
+    assert "the bare import" in bench.report(result)
+
+
+def test_runs_compare_figure_by_figure() -> None:
+    run = _load("run")
+    old = {"scale": {"rows": [{"network": "ward", "p50_ms": 0.5, "quick": True}]}, "x": "y"}
+    new = {"scale": {"rows": [{"network": "ward", "p50_ms": 0.25}]}}
+    assert run._figures(new) == {".scale.rows[ward].p50_ms": 0.25}
+    text = run.compare(old, new)
+    assert "scale.rows[ward].p50_ms" in text and text.rstrip().endswith("0.50")
