@@ -12,14 +12,17 @@ For the bundled Yokohama data and synthetic networks of growing size
    apart), beside a naive router that searches the whole graph per query;
 5. the coverage matrix for one ward (median over up to ten wards) and for the whole network.
 
-Peak memory is the process's maximum resident set (``ru_maxrss``), interpreter and imports
-included. Seconds and megabytes are this machine's; compare ratios between machines.
+Peak memory is the process's high-water resident set (``VmHWM``, reset when the worker
+starts), interpreter and imports included. Seconds and megabytes are this machine's; compare
+ratios between machines.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import math
 import resource
 import statistics
 import subprocess
@@ -36,16 +39,32 @@ NETWORKS = ("bundled", "ward", "city", "prefecture", "national")
 QUICK = ("bundled", "ward", "city")
 
 
+def _status_mb(field: str) -> float:
+    status = Path("/proc/self/status")
+    for line in status.read_text(encoding="ascii").splitlines() if status.exists() else ():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak() -> None:
+    """Forget the peak inherited from the parent process (Linux keeps it across fork and
+    exec); without this a small network would report the benchmark runner's memory."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+
+
 def _peak_mb() -> float:
+    """Peak resident memory of this process since :func:`_reset_peak` (``VmHWM``), or
+    ``ru_maxrss`` where /proc is not available."""
+    peak = _status_mb("VmHWM")
+    if not math.isnan(peak):
+        return peak
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _resident_mb() -> float:
-    status = Path("/proc/self/status")
-    for line in status.read_text(encoding="ascii").splitlines() if status.exists() else ():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mb("VmRSS")
 
 
 # -- workers (each runs in its own process) ------------------------------------------------
@@ -216,6 +235,7 @@ def report(result: dict[str, Any]) -> str:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] in ("make", "baseline", "measure"):
+        _reset_peak()
         step, *rest = sys.argv[1:]
         if step == "make":
             res = make(*rest)
