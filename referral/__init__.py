@@ -8,10 +8,13 @@
 
 from .directory import Directory
 from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
     DataError,
     DataFileError,
     NoteTooLongError,
     Problem,
+    ReadOnlyError,
     ReferralError,
     UnknownAgencyError,
     UnknownAreaError,
@@ -38,6 +41,8 @@ __all__ = [
     "AgencyMatch",
     "Area",
     "AreaMatch",
+    "ArgumentError",
+    "ArgumentTypeError",
     "Catchment",
     "Citation",
     "DataError",
@@ -47,6 +52,7 @@ __all__ = [
     "Link",
     "NoteTooLongError",
     "Problem",
+    "ReadOnlyError",
     "ReferralError",
     "Source",
     "Text",

@@ -22,7 +22,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ import pydantic
 
 from ._data import bundled_path, no_gc
 from .directory import Directory, _set_bundled
+from .editing import SaveError, atomic_write
 from .matching import Matcher, _set_default_matcher, default_matcher
 
 __all__ = ["cache_dir", "load_bundled"]
@@ -90,22 +90,13 @@ def _read(path: Path) -> tuple[Directory, Matcher] | None:
 
 
 def _write(folder: Path, path: Path, value: tuple[Directory, Matcher]) -> None:
-    tmp: str | None = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for old in folder.glob(f"{_PREFIX}*.pickle"):  # one version kept
             old.unlink()
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        Path(tmp).replace(path)
-        tmp = None
-    except (OSError, pickle.PicklingError):
+        atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, SaveError, pickle.PicklingError):
         pass  # a cache that cannot be written is simply not used
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
 
 
 def load_bundled() -> Directory:

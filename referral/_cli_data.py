@@ -11,18 +11,30 @@ from typing import Any
 
 from . import editing, interop
 from .directory import Directory
-from .errors import DataError
+from .errors import ArgumentError, DataError
 from .models import Citation, Link
 
-__all__ = ["COMMANDS", "add_arguments"]
+__all__ = ["COMMANDS", "add_arguments", "max_bytes"]
 
 
 def _out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def max_bytes(args: argparse.Namespace) -> int | None:
+    """The --max-mb limit in bytes (``None``: the default)."""
+    mb = getattr(args, "max_mb", None)
+    if mb is None:
+        return None
+    if not mb > 0:
+        raise ArgumentError(f"--max-mb must be a positive number, not {mb}")
+    return int(mb * 2**20)
+
+
 def _directory(args: argparse.Namespace) -> Directory:
-    return Directory.from_path(args.data) if args.data else Directory.load()
+    return (
+        Directory.from_path(args.data, max_bytes=max_bytes(args)) if args.data else Directory.load()
+    )
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -119,7 +131,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
             "built from data/sources by scripts/build_data.py)"
         )
     path = Path(args.data)
-    old = Directory.from_path(path).document
+    old = Directory.from_path(path, max_bytes=max_bytes(args)).document
     if args.operation == "set":
         changes = {}
         for pair in args.pairs:

@@ -23,9 +23,13 @@ from collections.abc import Collection, Iterable
 from rapidfuzz import fuzz, process
 
 from ._text import fold_place, kanji_to_int, kata_to_hira, squash
+from .errors import ArgumentError, ArgumentTypeError
 from .models import Area, AreaMatch, Document, Text, TownPart
 
-__all__ = ["AreaIndex", "parse_address", "parse_catchment"]
+__all__ = ["MAX_AREA_CHARS", "AreaIndex", "parse_address", "parse_catchment"]
+
+MAX_AREA_CHARS = 200
+"""Longest area text read (an address is far shorter; longer text is a note pasted there)."""
 
 _SEPARATORS = "・、,，/／"
 _PARTIAL_MARKS = ("一部", "除く", "番地", "各所", "側", "エリア", "以降", "地区")
@@ -282,7 +286,12 @@ class AreaIndex:
         the names and towns.
         """
         if not isinstance(text, str):
-            raise TypeError(f"area must be a str, not {type(text).__name__}")
+            raise ArgumentTypeError(f"area must be a str, not {type(text).__name__}")
+        if len(text) > MAX_AREA_CHARS:
+            raise ArgumentError(
+                f"the area is {len(text):,} characters long; give a ward, a care plaza, a town, "
+                f"an address or a postal code (at most {MAX_AREA_CHARS} characters)"
+            )
         key = squash(text).lower()
         if not key:
             return []
@@ -365,7 +374,9 @@ class AreaIndex:
         return self._rank(out, limit)
 
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
-        """Names close to ``text``, for did-you-mean messages."""
+        """Names close to ``text``, for did-you-mean messages (none for over-long text)."""
+        if len(text) > MAX_AREA_CHARS:
+            return []
         choices = [self.areas[next(iter(ids))].name.ja for ids in self._names.values()]
         choices += sorted(self._all_towns)
         got = process.extract(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import __version__, _cli_data
+from ._cli_data import max_bytes
 from ._render import (
     Lang,
     agency_card,
@@ -30,11 +31,13 @@ from ._render import (
 from .directory import Directory
 from .errors import (
     DataFileError,
+    NoteTooLongError,
     ReferralError,
     UnknownAgencyError,
     UnknownVocabularyError,
     ValidationError,
 )
+from .matching import MAX_NOTE_CHARS
 from .models import Agency
 from .validation import validate_data
 
@@ -64,7 +67,7 @@ def _json(data: Any) -> None:
 
 def _directory(args: argparse.Namespace) -> Directory:
     if args.data:
-        return Directory.from_path(args.data)
+        return Directory.from_path(args.data, max_bytes=max_bytes(args))
     from ._cache import load_bundled  # noqa: PLC0415
 
     return load_bundled()
@@ -221,20 +224,27 @@ def cmd_where(args: argparse.Namespace) -> int:
 
 
 def _note_text(args: argparse.Namespace) -> str:
-    """The note from the arguments, or from standard input when it is ``-``."""
+    """The note from the arguments, or from standard input when it is ``-`` (read no
+    further than the longest note accepted: whatever is piped in, the work is bounded)."""
     text = " ".join(args.text)
-    return sys.stdin.read() if text == "-" else text
+    if text != "-":
+        return text
+    note = sys.stdin.read(MAX_NOTE_CHARS + 1)
+    if len(note) > MAX_NOTE_CHARS:
+        raise NoteTooLongError(len(note), MAX_NOTE_CHARS, at_least=True)
+    return note
 
 
 def cmd_match(args: argparse.Namespace) -> int:
     d = _directory(args)
-    found = d.match(_note_text(args), min_confidence=args.min_confidence)
+    note = _note_text(args)
+    found = d.match(note, min_confidence=args.min_confidence)
     if args.json:
         _json([m.model_dump(mode="json") for m in found])
         return EXIT_OK if found else EXIT_NO_MATCH
     if not found:
         sys.stderr.write(label("no_concern", args.lang) + "\n")
-        near = d.match(_note_text(args), min_confidence=0.4)
+        near = d.match(note, min_confidence=0.4)
         if near:
             names = ", ".join(
                 f"{m.name.ja if args.lang == 'ja' else m.name.en} ({m.confidence:.0%})"
@@ -339,9 +349,10 @@ def cmd_concerns(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from ._data import bundled_path, check_depth, read_json  # noqa: PLC0415
 
-    path = args.path or str(bundled_path())
-    shown = args.path or "data/agencies.json (bundled)"
-    data = read_json(path)
+    given = args.path or args.data
+    path = given or str(bundled_path())
+    shown = given or "data/agencies.json (bundled)"
+    data = read_json(path, max_bytes=max_bytes(args))
     check_depth(data, shown)
     doc, problems = validate_data(data)
     if args.json:
@@ -427,6 +438,13 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="print JSON")
     common.add_argument(
         "--data", metavar="PATH", help="use this directory file instead of the bundled one"
+    )
+    common.add_argument(
+        "--max-mb",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="read directory files up to this size (default: 64 MiB)",
     )
     parser = _Parser(prog="referral", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"referral {__version__}")

@@ -28,8 +28,17 @@ from rapidfuzz import fuzz, process
 from . import editing
 from ._data import bundled_path
 from ._text import fold_place
-from .areas import AreaIndex
-from .errors import UnknownAgencyError, UnknownAreaError, ValidationError
+from .areas import MAX_AREA_CHARS, AreaIndex
+from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    ReadOnlyError,
+    UnknownAgencyError,
+    UnknownAreaError,
+    UnknownVocabularyError,
+    ValidationError,
+    expect_str,
+)
 from .matching import default_matcher, load_concerns
 from .models import (
     Agency,
@@ -54,6 +63,8 @@ if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none 
     from .interop import Format
 
 __all__ = ["Directory"]
+
+_MAX_ID = 120  # ids are never longer (models.Id): no did-you-mean search past it
 
 
 _BUNDLED: list[Directory] = []  # loaded once per process (or seeded by the CLI's cache)
@@ -82,8 +93,11 @@ class Directory:
 
     Notes
     -----
-    A directory never changes once built: its models are frozen and its graph is frozen, so
-    one instance may be shared between threads.
+    A directory never changes once built: it refuses new attributes, its models are frozen,
+    its graph is frozen down to the attribute dictionaries, and what it computes on first use
+    (the graph, the indexes, the coverage) depends on nothing else, so threads that race to it
+    get equal results. One instance may be shared between threads, and nothing a caller gets
+    back can change it.
     """
 
     def __init__(self, document: Document, *, source: str = "<memory>") -> None:
@@ -99,14 +113,33 @@ class Directory:
         d._setup(document, source)
         return d
 
+    document: Document
+    source: str
+    _agencies: dict[str, Agency]
+    _areas: dict[str, Area]
+    _by_area: dict[str, tuple[Agency, ...]]
+
     def _setup(self, document: Document, source: str) -> None:
-        self.document = document
-        self.source = source
-        self._agencies = {a.id: a for a in document.agencies}
-        self._areas = {a.id: a for a in document.areas}
-        self._by_area: dict[str, list[Agency]] = defaultdict(list)
+        by_area: dict[str, list[Agency]] = defaultdict(list)
         for ag in document.agencies:
-            self._by_area[ag.area].append(ag)
+            by_area[ag.area].append(ag)
+        for name, value in (
+            ("document", document),
+            ("source", source),
+            ("_agencies", {a.id: a for a in document.agencies}),
+            ("_areas", {a.id: a for a in document.areas}),
+            ("_by_area", {k: tuple(v) for k, v in by_area.items()}),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise ReadOnlyError(
+            f"a Directory is read-only (cannot set {name!r}); with_changes(), with_agency(), "
+            "without_agency(), with_link() and without_link() return a changed copy"
+        )
+
+    def __delattr__(self, name: str) -> None:
+        self.__setattr__(name, None)
 
     # -- constructors ----------------------------------------------------------------
     @classmethod
@@ -166,33 +199,50 @@ class Directory:
         UnknownAgencyError
             No such id; the message suggests the nearest ones.
         """
-        if not isinstance(agency_id, str):
-            raise TypeError(f"agency id must be a str, not {type(agency_id).__name__}")
-        try:
-            return self._agencies[agency_id]
-        except KeyError:
-            near = process.extract(agency_id, list(self._agencies), scorer=fuzz.ratio, limit=3)
-            raise UnknownAgencyError(
-                agency_id, suggestions=[n for n, s, _ in near if s >= 70]
-            ) from None
+        found = self._agencies.get(expect_str(agency_id, "agency id"))
+        if found is not None:
+            return found
+        # raised outside any except block: no KeyError holding the text stays attached
+        near = (
+            process.extract(agency_id, list(self._agencies), scorer=fuzz.ratio, limit=3)
+            if len(agency_id) <= _MAX_ID
+            else []
+        )
+        raise UnknownAgencyError(agency_id, suggestions=[n for n, s, _ in near if s >= 70])
 
     def area(self, area_id: str) -> Area:
         """Return the area with this id (see :meth:`resolve_area` for free text)."""
-        try:
-            return self._areas[area_id]
-        except KeyError:
-            raise UnknownAreaError(
-                area_id, suggestions=self._area_index.suggestions(area_id)
-            ) from None
+        found = self._areas.get(expect_str(area_id, "area id"))
+        if found is not None:
+            return found
+        raise UnknownAreaError(area_id, suggestions=self._area_index.suggestions(area_id))
+
+    def _known_kind(self, kind: object) -> str:
+        text = expect_str(kind, "kind")
+        if text not in KINDS:
+            near = process.extractOne(text, list(KINDS)) if len(text) <= _MAX_ID else None
+            raise UnknownVocabularyError("kind", text, suggestions=[near[0]] if near else [])
+        return text
+
+    def _known_ward(self, ward: object) -> str:
+        """A ward id of this directory (the error suggests the nearest ones)."""
+        text = expect_str(ward, "ward id")
+        area = self.area(text)
+        if area.kind != "ward":
+            parent = [area.parent] if area.kind == "district" and area.parent else []
+            raise UnknownAreaError(text, suggestions=parent)
+        return text
 
     def area_or_none(self, area_id: str) -> Area | None:
         """The area with this exact id, or ``None``."""
-        return self._areas.get(area_id)
+        return self._areas.get(expect_str(area_id, "area id"))
 
     def agencies_in(self, area_id: str, *, kind: str | None = None) -> list[Agency]:
         """The agencies whose own area is ``area_id`` (a district, a ward or the city)."""
         self.area(area_id)
-        return [a for a in self._by_area[area_id] if kind is None or a.kind == kind]
+        if kind is not None:
+            self._known_kind(kind)
+        return [a for a in self._by_area.get(area_id, ()) if kind is None or a.kind == kind]
 
     def ward_of(self, agency: Agency) -> str | None:
         """The ward id an agency belongs to (``None`` for a city-level body)."""
@@ -248,13 +298,16 @@ class Directory:
         >>> [m.agency.id for m in Directory.load().find("Tobe-Honcho", kind="care_plaza")]
         ['nishi.tobe_honcho.care_plaza']
         """
-        if not isinstance(text, str):
-            raise TypeError(f"search text must be a str, not {type(text).__name__}")
-        if kind is not None and kind not in KINDS:
-            from .errors import UnknownVocabularyError  # noqa: PLC0415
-
-            near = process.extractOne(kind, list(KINDS))
-            raise UnknownVocabularyError("kind", kind, suggestions=[near[0]] if near else [])
+        expect_str(text, "search text")
+        if len(text) > MAX_AREA_CHARS:
+            raise ArgumentError(
+                f"the search text is {len(text):,} characters long; give a name (at most "
+                f"{MAX_AREA_CHARS} characters)"
+            )
+        if kind is not None:
+            self._known_kind(kind)
+        if ward is not None:
+            self._known_ward(ward)
         query = fold_place(text).lower()
         if not query:
             return []
@@ -290,7 +343,7 @@ class Directory:
 
     def concern(self, concern_id: str) -> Concern:
         """The concern with this id; :class:`UnknownVocabularyError` with did-you-mean."""
-        return default_matcher().concern(concern_id)
+        return default_matcher().concern(expect_str(concern_id, "concern id"))
 
     def match(self, text: str, *, min_confidence: float | None = None) -> list[Match]:
         """Recognise every concern in a note (Japanese or English), most confident first.
@@ -389,6 +442,8 @@ class Directory:
         from . import gaps  # noqa: PLC0415 - analysis loads on first use
         from .gaps import Coverage  # noqa: PLC0415
 
+        if ward is not None:
+            self._known_ward(ward)
         if ward is None:
             if "_coverage" in self.__dict__:
                 return self._coverage
@@ -406,15 +461,20 @@ class Directory:
         """Bodies every path from some areas to some windows passes through."""
         from . import gaps  # noqa: PLC0415 - analysis loads on first use
 
+        if ward is not None:
+            self._known_ward(ward)
         return gaps.single_points_of_failure(self.graph, ward=ward, index=self._route_index)
 
     def what_if(self, remove: Sequence[str] | str, *, cascade: bool = True) -> WhatIf:
         """What each area loses if these bodies close (see :func:`referral.gaps.what_if`)."""
         from . import gaps  # noqa: PLC0415 - analysis loads on first use
 
-        return gaps.what_if(
-            self.graph, [remove] if isinstance(remove, str) else remove, cascade=cascade
-        )
+        ids = [remove] if isinstance(remove, str) else remove
+        if not isinstance(ids, Sequence | set | frozenset):
+            raise ArgumentTypeError("what_if() takes an agency id or a sequence of them")
+        for agency_id in ids:
+            self.agency(agency_id)  # a str, and known (did-you-mean otherwise)
+        return gaps.what_if(self.graph, ids, cascade=cascade)
 
     def load_concentration(self) -> list[Load]:
         """How many areas and concerns depend on each body, most first."""

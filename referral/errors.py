@@ -19,15 +19,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "DataError",
     "DataFileError",
     "NoteTooLongError",
     "Problem",
+    "ReadOnlyError",
     "ReferralError",
     "UnknownAgencyError",
     "UnknownAreaError",
     "UnknownVocabularyError",
     "ValidationError",
+    "expect_str",
     "shorten",
 ]
 
@@ -44,6 +48,19 @@ def shorten(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def expect_str(value: object, what: str) -> str:
+    """Return ``value`` if it is a str; else raise :class:`ArgumentTypeError` naming ``what``.
+
+    >>> expect_str(3, "area")
+    Traceback (most recent call last):
+    ...
+    referral.errors.ArgumentTypeError: area must be a str, not int
+    """
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{what} must be a str, not {type(value).__name__}")
+    return value
+
+
 def _did_you_mean(suggestions: Sequence[str]) -> str:
     if not suggestions:
         return ""
@@ -53,6 +70,19 @@ def _did_you_mean(suggestions: Sequence[str]) -> str:
 
 class ReferralError(Exception):
     """Base class of every error the library raises on purpose."""
+
+
+class ArgumentError(ReferralError, ValueError):
+    """An argument has the right type but a value the function cannot take (an age of 300)."""
+
+
+class ArgumentTypeError(ReferralError, TypeError):
+    """An argument has the wrong type (a number where a note or an id is expected)."""
+
+
+class ReadOnlyError(ReferralError, AttributeError, TypeError):
+    """An attempt to change a loaded directory or its graph; the ``with_*`` methods return a
+    changed copy instead."""
 
 
 class DataError(ReferralError, ValueError):
@@ -105,7 +135,7 @@ class UnknownAgencyError(_LookupMessage, ReferralError, KeyError):
     """No agency has this id (or name)."""
 
     def __init__(self, key: str, *, suggestions: Sequence[str] = ()) -> None:
-        self.key = key
+        self.key = shorten(key, 60)  # as much as the message shows: it may be user text
         self.suggestions = tuple(suggestions)
         self.message = f"unknown agency id {shorten(key, 60)!r}{_did_you_mean(suggestions)}"
         super().__init__(self.message)
@@ -115,7 +145,7 @@ class UnknownAreaError(_LookupMessage, ReferralError, KeyError):
     """No ward, care plaza area, town or postal code matches this text."""
 
     def __init__(self, text: str, *, suggestions: Sequence[str] = ()) -> None:
-        self.text = text
+        self.text = shorten(text, 60)  # an address or a town, or a note pasted by mistake
         self.suggestions = tuple(suggestions)
         self.message = (
             f"no area matches {shorten(text)!r} (try a ward, a care plaza, a town or a "
@@ -129,7 +159,7 @@ class UnknownVocabularyError(_LookupMessage, ReferralError, KeyError):
 
     def __init__(self, what: str, key: str, *, suggestions: Sequence[str] = ()) -> None:
         self.what = what
-        self.key = key
+        self.key = shorten(key, 60)
         self.suggestions = tuple(suggestions)
         self.message = f"unknown {what} {shorten(key, 60)!r}{_did_you_mean(suggestions)}"
         super().__init__(self.message)
@@ -138,10 +168,11 @@ class UnknownVocabularyError(_LookupMessage, ReferralError, KeyError):
 class NoteTooLongError(ReferralError, ValueError):
     """A concern note is longer than the documented limit."""
 
-    def __init__(self, length: int, limit: int) -> None:
+    def __init__(self, length: int, limit: int, *, at_least: bool = False) -> None:
         self.length = length
         self.limit = limit
+        size = f"over {limit:,}" if at_least else f"{length:,}"
         super().__init__(
-            f"note is {length:,} characters long; the limit is {limit:,} "
+            f"note is {size} characters long; the limit is {limit:,} "
             "(split it, or pass only the part that describes the concern)"
         )

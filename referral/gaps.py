@@ -36,7 +36,7 @@ from pydantic import Field
 
 from ._progress import progress as progress_bar
 from ._table import Table
-from .errors import UnknownAgencyError
+from .errors import ArgumentTypeError, UnknownAgencyError, expect_str
 from .health import PLAN_FIGURES, DataHealth, HealthRow, PlanFigure, data_health, evidence_date
 from .matching import load_concerns
 from .models import Concern, Model, Text
@@ -250,7 +250,7 @@ def coverage(
     areas times the size of an area's locality.
     """
     if index is None and G is None:
-        raise TypeError("coverage() needs the graph G or its route index")
+        raise ArgumentTypeError("coverage() needs the graph G or its route index")
     idx = index or RouteIndex.build(G)
     concerns = tuple(concerns if concerns is not None else load_concerns())
     areas = idx.district_areas(ward)
@@ -418,7 +418,7 @@ def what_if(
     """
     removed = set()
     for node in remove:
-        if node not in G:
+        if expect_str(node, "agency id") not in G:
             raise UnknownAgencyError(node)
         removed.add(node)
     if cascade:

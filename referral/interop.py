@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .editing import atomic_write
+from .errors import ArgumentError, shorten
 from .models import SCHEMA_VERSION, Document
 
 if TYPE_CHECKING:
@@ -180,4 +181,6 @@ def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]
     if fmt == "geojson":
         text = json.dumps(geojson(d), ensure_ascii=False, indent=1) + "\n"
         return [atomic_write(folder / "referral.geojson", text.encode())]
-    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    raise ArgumentError(
+        f"unknown format {shorten(str(fmt), 30)!r}; choose from {', '.join(FORMATS)}"
+    )

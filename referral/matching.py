@@ -24,20 +24,29 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from ._text import kata_to_hira
-from .errors import NoteTooLongError, UnknownVocabularyError
+from .errors import (
+    ArgumentTypeError,
+    NoteTooLongError,
+    UnknownVocabularyError,
+    ValidationError,
+    expect_str,
+)
 from .models import Concern, ConcernSet, Evidence, Match
 
 __all__ = [
@@ -259,7 +268,7 @@ class Matcher:
         Work is linear in the note's length times the number of aliases (about 800).
         """
         if not isinstance(text, str):
-            raise TypeError(f"note must be a str, not {type(text).__name__}")
+            raise ArgumentTypeError(f"note must be a str, not {type(text).__name__}")
         if len(text) > MAX_NOTE_CHARS:
             raise NoteTooLongError(len(text), MAX_NOTE_CHARS)
         threshold = self.min_confidence if min_confidence is None else min_confidence
@@ -299,13 +308,15 @@ class Matcher:
 
     def concern(self, concern_id: str) -> Concern:
         """The concern with this id (did-you-mean on a typo)."""
-        try:
-            return self.concerns[concern_id]
-        except KeyError:
-            near = process.extract(concern_id, list(self.concerns), limit=2, score_cutoff=60)
-            raise UnknownVocabularyError(
-                "concern", concern_id, suggestions=[n for n, _, _ in near]
-            ) from None
+        found = self.concerns.get(expect_str(concern_id, "concern id"))
+        if found is not None:
+            return found
+        near = (
+            process.extract(concern_id, list(self.concerns), limit=2, score_cutoff=60)
+            if len(concern_id) <= 120  # no concern id is longer
+            else []
+        )
+        raise UnknownVocabularyError("concern", concern_id, suggestions=[n for n, _, _ in near])
 
     # -- internals -------------------------------------------------------------------------
     def _hits(self, norm: str) -> Iterable[tuple[_Alias, int, int, float]]:
@@ -337,11 +348,16 @@ class Matcher:
                 yield alias, start, end, 100.0 * (1 - edits / len(alias.norm))
 
     def _combine(self, concern_id: str, evidence: list[Evidence]) -> Match | None:
-        negated_spans = [(e.start, e.end) for e in evidence if e.negated]
+        spans = sorted((e.start, e.end) for e in evidence if e.negated)
+        starts = [s for s, _ in spans]
+        reach = list(accumulate((t for _, t in spans), max))  # furthest end among spans so far
+
+        def inside_negated(e: Evidence) -> bool:  # a negated span starts before it, ends after
+            i = bisect_right(starts, e.start)
+            return i > 0 and reach[i - 1] >= e.end
+
         evidence = [  # words inside a negated hit are negated too (ゴミ in ゴミ屋敷ではなく)
-            e
-            if e.negated or not any(s <= e.start and e.end <= t for s, t in negated_spans)
-            else e.model_copy(update={"negated": True})
+            e.model_copy(update={"negated": True}) if not e.negated and inside_negated(e) else e
             for e in evidence
         ]
         best: dict[str, Evidence] = {}
@@ -418,13 +434,40 @@ def _word_bounded(text: str, start: int, end: int) -> bool:
 _BUNDLED: dict[str, Any] = {}  # "concerns", "matcher": built once per process (or seeded)
 
 
-def load_concerns() -> tuple[Concern, ...]:
-    """The concern vocabulary shipped in ``referral/concerns.json`` (loaded once)."""
-    if "concerns" not in _BUNDLED:
-        raw = resources.files("referral").joinpath("concerns.json").read_text(encoding="utf-8")
-        _BUNDLED["concerns"] = ConcernSet.model_validate(json.loads(raw)).concerns
-    concerns: tuple[Concern, ...] = _BUNDLED["concerns"]
-    return concerns
+def load_concerns(path: str | os.PathLike[str] | None = None) -> tuple[Concern, ...]:
+    """The concern vocabulary: the one shipped in ``referral/concerns.json`` (loaded once),
+    or a file of the same shape (with aliases added for another city, say).
+
+    A file is read as strictly as a directory file and validated: the ids must be concern
+    ids of the vocabulary, each listed once, and the kinds known.
+
+    Raises
+    ------
+    DataFileError
+        The file cannot be read as JSON.
+    ValidationError
+        It is not a valid concerns file; ``problems`` lists every fault with its JSON path.
+
+    Examples
+    --------
+    >>> len(load_concerns()), load_concerns()[0].id
+    (32, 'eighty_fifty')
+    >>> matcher = Matcher(load_concerns())  # or Matcher(load_concerns("my-concerns.json"))
+    """
+    if path is None:
+        if "concerns" not in _BUNDLED:
+            raw = resources.files("referral").joinpath("concerns.json").read_text(encoding="utf-8")
+            _BUNDLED["concerns"] = ConcernSet.model_validate(json.loads(raw)).concerns
+        concerns: tuple[Concern, ...] = _BUNDLED["concerns"]
+        return concerns
+    from ._data import read_json  # noqa: PLC0415 - only for a file of one's own
+    from .validation import validate_concerns  # noqa: PLC0415
+
+    where = os.fspath(path)
+    found, problems = validate_concerns(read_json(where))
+    if found is None:
+        raise ValidationError(where, problems)
+    return found.concerns
 
 
 def default_matcher() -> Matcher:

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._data import no_gc
+from .errors import ReadOnlyError
 from .models import Citation, Document
 from .vocabulary import KINDS, TIERS
 
@@ -57,6 +58,7 @@ __all__ = [
     "DEFAULT_ORIGINS",
     "EDGE_ATTRIBUTES",
     "NODE_ATTRIBUTES",
+    "ReadOnlyAttributes",
     "RouteIndex",
     "build_graph",
     "node_attributes",
@@ -144,7 +146,41 @@ def build_graph(doc: Document) -> nx.MultiDiGraph:
             inferred=link.inferred,
             citation=known[1],
         )
+    _seal(G)
     return nx.freeze(G)
+
+
+class ReadOnlyAttributes(dict[str, Any]):
+    """The attribute dictionary of a node or an edge of a directory's graph: readable like
+    any dict, refusing every change (``nx.freeze`` stops new nodes and edges, this stops
+    edits to their attributes). Copies (``dict(d)``, ``G.copy()``,
+    ``nx.MultiDiGraph(G)``) are ordinary, editable dicts."""
+
+    __slots__ = ()
+
+    def _refuse(self, *_: Any, **__: Any) -> Any:
+        raise ReadOnlyError(
+            "the directory's graph is read-only; edit a copy (nx.MultiDiGraph(G)) or the "
+            "directory itself (Directory.with_changes)"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+
+def _seal(G: nx.MultiDiGraph) -> None:
+    """Make every node and edge attribute dictionary read-only (in place, before freezing)."""
+    G.graph = ReadOnlyAttributes(G.graph)
+    nodes = G._node  # networkx's own storage: the dicts G.nodes[n] and G.edges[e] return
+    for n in nodes:
+        nodes[n] = ReadOnlyAttributes(nodes[n])
+    for nbrs in G._succ.values():
+        for keydict in nbrs.values():  # shared with G._pred: one change serves both
+            for key in keydict:
+                keydict[key] = ReadOnlyAttributes(keydict[key])
 
 
 def nodes_of_kind(

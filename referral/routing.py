@@ -30,7 +30,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
-from .errors import ReferralError, UnknownVocabularyError
+from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    ReferralError,
+    UnknownVocabularyError,
+    shorten,
+)
 from .models import (
     Advisory,
     Agency,
@@ -146,7 +152,7 @@ def _concerns(d: Directory, what: str | Sequence[str]) -> list[PlanConcern]:
             for m in found
         ]
     if not isinstance(what, Sequence) or not all(isinstance(c, str) for c in what):
-        raise TypeError("route() takes a note (str) or a sequence of concern ids")
+        raise ArgumentTypeError("route() takes a note (str) or a sequence of concern ids")
     if not what:
         raise NoConcernError()
     out = []
@@ -287,12 +293,14 @@ def route(
     if age is not None and (
         isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 130
     ):
-        raise ValueError(f"age must be a whole number from 0 to 130, not {age!r}")
+        raise ArgumentError(
+            f"age must be a whole number from 0 to 130, not {shorten(repr(age), 30)}"
+        )
     if isinstance(area, AreaMatch):
         where, alternatives = area, []
     else:
         if not isinstance(area, str):
-            raise TypeError(f"area must be a str, not {type(area).__name__}")
+            raise ArgumentTypeError(f"area must be a str, not {type(area).__name__}")
         known = d.area_or_none(area)
         found = (
             [AreaMatch(area=known, confidence=1.0, reason=Text(ja="ID", en="id"), matched=area)]

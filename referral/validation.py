@@ -19,7 +19,7 @@ import graphlib
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
 
 import pydantic
@@ -27,10 +27,10 @@ from rapidfuzz import process
 
 from ._data import check_depth, no_gc, read_bytes, scan_json
 from .errors import DataFileError, Problem, ValidationError
-from .models import Agency, Area, Document, Link, PostalTown, Source
-from .vocabulary import REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
+from .models import Agency, Area, Concern, ConcernSet, Document, Link, PostalTown, Source
+from .vocabulary import CONCERN_IDS, REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
 
-__all__ = ["check_integrity", "load_document", "validate_data"]
+__all__ = ["check_integrity", "load_document", "validate_concerns", "validate_data"]
 
 _LISTS: dict[str, type[pydantic.BaseModel]] = {
     "sources": Source,
@@ -76,13 +76,16 @@ def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
     parsed: dict[str, list[Any]] = {}
     positions: dict[str, list[int]] = {}
     invalid: list[Mapping[str, Any]] = []  # raw records that failed: still "exist" for references
+    unreadable: list[str] = []  # whole lists that could not be read
     for name, model in _LISTS.items():
         items = data.get(name, [] if name in ("towns", "links") else None)
         if items is None:
             problems.append(Problem(f"$.{name}", "Field required", "missing"))
+            unreadable.append(name)
             continue
         if not isinstance(items, list):
             problems.append(Problem(f"$.{name}", f"must be a list, not {type(items).__name__}"))
+            unreadable.append(name)
             continue
         good, where = [], []
         for i, item in enumerate(items):
@@ -97,10 +100,52 @@ def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
     fields = {name: getattr(head, name) for name in Document.model_fields} if head else {}
     fields.update({k: tuple(parsed.get(k, ())) for k in _LISTS})
     doc = Document.model_construct(**fields)
-    problems += check_integrity(doc, positions=positions, invalid=invalid)
+    problems += check_integrity(doc, positions=positions, invalid=invalid, unreadable=unreadable)
     if problems:
         return None, problems
     return Document(**fields), []  # instances pass through; lists get their canonical order
+
+
+def validate_concerns(data: Any) -> tuple[ConcernSet | None, list[Problem]]:
+    """Validate a decoded concerns file (the shape of ``referral/concerns.json``): every
+    fault with its JSON path. Concern ids must be ids of the vocabulary, each once; kinds,
+    tracks and ages are checked by the models."""
+    if not isinstance(data, Mapping):
+        return None, [Problem("$", f"the file must be a JSON object, not {type(data).__name__}")]
+    problems: list[Problem] = []
+    try:
+        ConcernSet.model_validate({**data, "concerns": []})
+    except pydantic.ValidationError as exc:
+        problems += _schema_problems(exc, [])
+    items = data.get("concerns")
+    if not isinstance(items, list):
+        shown = "missing" if items is None else f"a {type(items).__name__}"
+        return None, [*problems, Problem("$.concerns", f"must be a list, not {shown}")]
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        try:
+            Concern.model_validate(item)
+        except pydantic.ValidationError as exc:
+            problems += _schema_problems(exc, ["concerns", i])
+        cid = item.get("id") if isinstance(item, Mapping) else None
+        if not isinstance(cid, str):
+            continue
+        if cid not in CONCERN_IDS:
+            problems.append(
+                Problem(
+                    f"$.concerns[{i}].id",
+                    f"unknown concern {cid!r}{_suggest(cid, CONCERN_IDS)}",
+                    "unknown_concern",
+                )
+            )
+        elif cid in seen:
+            problems.append(
+                Problem(f"$.concerns[{i}].id", f"duplicate concern {cid!r}", "duplicate_id")
+            )
+        seen.add(cid)
+    if problems:
+        return None, problems
+    return ConcernSet.model_validate(data), []
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
@@ -114,13 +159,16 @@ def check_integrity(
     *,
     positions: Mapping[str, Sequence[int]] | None = None,
     invalid: Sequence[Mapping[str, Any]] = (),
+    unreadable: Iterable[str] = (),
 ) -> list[Problem]:
     """Check what no single record can: ids, references, required kinds, cycles.
 
     ``positions`` maps each list's valid records to their index in the raw file (they differ
     when some records failed the schema pass), so paths point into the file. ``invalid`` holds
     the raw records that failed that pass: references to them are not reported again, so each
-    fault is listed once, at its root. Complexity: linear in the number of records and links.
+    fault is listed once, at its root. ``unreadable`` names lists that could not be read at all
+    (not a list): references into them are not checked. Complexity: linear in the number of
+    records and links.
     """
     problems: list[Problem] = []
     pos = positions or {}
@@ -129,13 +177,21 @@ def check_integrity(
         raw = pos[name][index] if name in pos else index
         return f"$.{name}[{raw}]" + (f".{field}" if field else "")
 
+    def ids_of(name: str) -> list[str]:  # for suggestions: only when there is a fault
+        return [r.id for r in getattr(doc, name)]
+
     def ghosts(name: str) -> set[str]:
         return {r["id"] for r in invalid if r["_list"] == name and isinstance(r.get("id"), str)}
 
-    source_ids = {s.id for s in doc.sources} | ghosts("sources")
+    lost = set(unreadable)
+    source_ids: Container[str] = (
+        _ANY if "sources" in lost else {s.id for s in doc.sources} | ghosts("sources")
+    )
     area_ids = {a.id: a for a in doc.areas}
-    known_areas = set(area_ids) | ghosts("areas")
-    agency_ids = set({a.id: a for a in doc.agencies}) | ghosts("agencies")
+    known_areas: Container[str] = _ANY if "areas" in lost else set(area_ids) | ghosts("areas")
+    agency_ids: Container[str] = (
+        _ANY if "agencies" in lost else {a.id for a in doc.agencies} | ghosts("agencies")
+    )
     id_lists: tuple[tuple[str, list[str]], ...] = (
         ("sources", [s.id for s in doc.sources]),
         ("areas", [a.id for a in doc.areas]),
@@ -157,7 +213,7 @@ def check_integrity(
                 problems.append(
                     Problem(
                         where(name, i, f"{field}[{j}].source"),
-                        f"unknown source {c.source!r}{_suggest(c.source, source_ids)}",
+                        f"unknown source {c.source!r}{_suggest(c.source, ids_of('sources'))}",
                         "unknown_source",
                     )
                 )
@@ -211,7 +267,8 @@ def check_integrity(
             problems.append(
                 Problem(
                     where("agencies", i, "contact_via"),
-                    f"unknown agency {ag.contact_via!r}{_suggest(ag.contact_via, agency_ids)}",
+                    f"unknown agency {ag.contact_via!r}"
+                    + _suggest(ag.contact_via, ids_of("agencies")),
                     "unknown_agency",
                 )
             )
@@ -229,7 +286,7 @@ def check_integrity(
                 problems.append(
                     Problem(
                         where("links", i, end),
-                        f"unknown agency {node!r}{_suggest(node, agency_ids)}",
+                        f"unknown agency {node!r}{_suggest(node, ids_of('agencies'))}",
                         "dangling_link",
                     )
                 )
@@ -247,9 +304,20 @@ def check_integrity(
                 )
             )
         seen_links.add(key)
-    problems += _required_kinds(doc, where, invalid)
+    if not lost & {"agencies", "areas"}:
+        problems += _required_kinds(doc, where, invalid)
     problems += _cycles(doc, where)
     return problems
+
+
+class _Anything:
+    """Stands for the ids of a list that could not be read: every reference may be good."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ANY = _Anything()
 
 
 def _required_kinds(
@@ -336,14 +404,13 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None)
             bad = [e["msg"] for e in exc.errors(include_input=False) if e["type"] == "json_invalid"]
             if bad:  # the two JSON readers disagree on some corner of the syntax
                 raise DataFileError(where, bad[0][:1].lower() + bad[0][1:]) from None
-        if doc is None:
+        problems = check_integrity(doc) if doc is not None else []
+        if doc is None or problems:  # list every fault, at its place in the file
+            doc = None  # (the fast path's lists are sorted: their positions are not the file's)
             raw = json.loads(data)  # known to be strict, valid JSON by now
             del data
             check_depth(raw, where)
             doc, problems = validate_data(raw)
-        else:
-            del data
-            problems = check_integrity(doc)
     if problems:
         raise ValidationError(where, problems)
     assert doc is not None
