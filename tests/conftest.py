@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import tiny_document, write_document
+from helpers import FUZZ_CASES, tiny_document, write_document
 from hypothesis import HealthCheck, settings
 
 from referral import Directory, Document
@@ -54,3 +54,14 @@ def tiny(tiny_doc: Document) -> Directory:
 @pytest.fixture
 def tiny_path(tmp_path: Path, tiny_doc: Document) -> Path:
     return write_document(tmp_path / "tiny.json", tiny_doc)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many generated cases the fuzz tests ran, per entry point."""
+    if FUZZ_CASES:
+        total = sum(FUZZ_CASES.values())
+        terminalreporter.write_line(
+            f"fuzzing: {total:,} generated cases over {len(FUZZ_CASES)} entry points ("
+            + ", ".join(f"{k} {v:,}" for k, v in sorted(FUZZ_CASES.items()))
+            + ")"
+        )

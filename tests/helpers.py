@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,13 @@ def write_document(path: Path, doc: Document) -> Path:
 def write_raw(path: Path, data: Any) -> Path:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def tiny_raw_document() -> dict[str, Any]:
+    """The tiny document as the JSON a file holds (a fresh copy, free to break)."""
+    data: dict[str, Any] = json.loads(dump_document(tiny_document()))
+    return data
+
+
+FUZZ_CASES: Counter[str] = Counter()
+"""Generated cases run per entry point (printed at the end of the test run)."""
