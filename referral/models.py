@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
+from collections.abc import Mapping
 from operator import attrgetter
 from typing import Annotated, Any, Literal, SupportsIndex
 
@@ -94,6 +95,13 @@ NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
 def _nearest(value: str, choices: list[str]) -> str:
     best = process.extractOne(value, choices)
     return f"; did you mean {best[0]!r}?" if best and best[1] >= 60 else ""
+
+
+def _vocabulary_id(value: str, ids: Mapping[str, object], what: str) -> str:
+    """A vocabulary id, as the vocabulary's own string object; else a did-you-mean error."""
+    if value not in ids:
+        raise ValueError(f"unknown {what} {value!r}{_nearest(value, list(ids))}")
+    return _CANONICAL[value]
 
 
 def _restore(cls: type[Model], state: dict[str, Any], given: set[str]) -> Model:
@@ -343,9 +351,7 @@ class Agency(Model):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str) -> str:
-        if value not in KINDS:
-            raise ValueError(f"unknown kind {value!r}{_nearest(value, list(KINDS))}")
-        return _CANONICAL[value]
+        return _vocabulary_id(value, KINDS, "kind")
 
     @model_validator(mode="after")
     def _no_confidential_address(self) -> Agency:
@@ -386,9 +392,7 @@ class Link(Model):
     @field_validator("kind")
     @classmethod
     def _known_link(cls, value: str) -> str:
-        if value not in LINK_KINDS:
-            raise ValueError(f"unknown link kind {value!r}{_nearest(value, list(LINK_KINDS))}")
-        return _CANONICAL[value]
+        return _vocabulary_id(value, LINK_KINDS, "link kind")
 
     @model_validator(mode="after")
     def _compact(self) -> Link:
@@ -450,9 +454,7 @@ class KindRef(Model):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str) -> str:
-        if value not in KINDS:
-            raise ValueError(f"unknown kind {value!r}{_nearest(value, list(KINDS))}")
-        return _CANONICAL[value]
+        return _vocabulary_id(value, KINDS, "kind")
 
 
 class Alias(Model):

@@ -35,7 +35,7 @@ from functools import cache
 
 from ._progress import progress as progress_bar
 from .models import Agency, Area, Citation, Document, Link, Source, Text
-from .vocabulary import KINDS
+from .vocabulary import KINDS, REQUIRED_WARD_KINDS
 
 __all__ = ["SCALES", "Pattern", "Scale", "generate", "template_structure"]
 
@@ -206,20 +206,7 @@ def generate(
         )
     ]
     agencies: list[Agency] = []
-    required_ward = {
-        "ward_office",
-        "ward_welfare_section",
-        "ward_livelihood_section",
-        "ward_elderly_disability_section",
-        "ward_child_family_section",
-        "ward_hygiene_section",
-        "ward_welfare_council",
-        "anshin_center",
-        "disability_consultation_center",
-        "mental_health_support_center",
-        "childcare_support_hub",
-        "guardianship_support_office",
-    }
+    required_ward = set(REQUIRED_WARD_KINDS)
     ward_ids = [f"w{i}" for i in range(wards)]
     for kind, regional, _ in pat.city_kinds:
         if kind not in required_ward and drop and rng.random() < drop:
