@@ -38,7 +38,7 @@ def test_a_writer_killed_at_random_moments_leaves_a_valid_file(tmp_path: Path) -
     path = tmp_path / "directory.json"
     Directory(versions[0]).save(path)
     rng = random.Random(7)
-    outcomes = set()
+    outcomes: set[int] = set()
     for attempt in range(40):  # at least 12 kills, until both versions have been seen
         if attempt >= 12 and outcomes == {0, 1}:
             break
