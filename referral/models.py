@@ -149,7 +149,10 @@ def _shared_citations(value: Any, handler: ValidatorFunctionWrapHandler) -> tupl
         for c in value:
             if type(c) is not dict or not c.keys() <= _CITATION_KEYS:
                 break
-            parts.append((c.get("source"), c.get("detail")))
+            source, detail = c.get("source"), c.get("detail")
+            if type(source) is not str or (detail is not None and type(detail) is not str):
+                break  # only plain strings: equal keys then mean equal validation
+            parts.append((source, detail))
         else:
             key = tuple(parts)
             got = _CITATIONS.get(key)

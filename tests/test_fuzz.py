@@ -64,7 +64,10 @@ def _call(name: str, fn: Callable[[], Any]) -> Any:
         return exc
 
 
-many = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SCALE = int(os.environ.get("REFERRAL_FUZZ_SCALE", "1"))  # e.g. 20 for a long hunt
+many = settings(
+    max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @many
@@ -113,7 +116,7 @@ def test_lookups(text: Any, kind: Any) -> None:
     _call("Directory.agencies_in", lambda: D.agencies_in(text, kind=kind))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40 * SCALE, deadline=None)
 @given(
     ward=st.one_of(st.none(), st.sampled_from(["nishi", "naka"]), texts),
     remove=st.one_of(st.sampled_from(AGENCY_IDS), st.lists(st.sampled_from(AGENCY_IDS)), texts),
@@ -160,7 +163,9 @@ def test_documents_mutated_anywhere_are_reported_not_raised(data: st.DataObject)
 
 
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80 * SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(blob=st.one_of(st.binary(max_size=300), json_values.map(lambda v: json.dumps(v).encode())))
 def test_any_bytes_as_a_directory_file(blob: bytes, tmp_path: Path) -> None:
@@ -208,7 +213,7 @@ OPTIONS = [
 ]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * SCALE, deadline=None)
 @given(
     argv=st.lists(
         st.one_of(st.sampled_from(COMMANDS), st.sampled_from(OPTIONS), fragment), max_size=6

@@ -211,3 +211,20 @@ def test_records_pickle_to_equal_frozen_records(bundled: Directory) -> None:
     assert a.model_dump_json() == b.model_dump_json()
     with pytest.raises(pydantic.ValidationError, match="frozen"):
         a.notes = "changed"
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        [{"source": "test", "detail": []}],
+        [{"source": ["test"]}],
+        [{"source": "test", "detail": 3}],
+        [{"source": "test", "extra": "x"}],
+        ["test"],
+    ],
+)
+def test_citations_of_the_wrong_shape_are_schema_errors(sources: Any) -> None:
+    """The citation-sharing shortcut never turns a bad value into a crash or a pass."""
+    assert Link(source="a.b", target="a.c", kind="connects_to", sources=({"source": "test"},))
+    with pytest.raises(pydantic.ValidationError):
+        Link(source="a.b", target="a.c", kind="connects_to", sources=sources)
