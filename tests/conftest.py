@@ -18,10 +18,19 @@ from referral._data import bundled_path
 # the suite never writes to the user's cache; tests/test_cache.py turns it on in a tmp folder
 os.environ["REFERRAL_CACHE_DIR"] = "off"
 
+# the same generated cases on every run (a run that lands must not fail by chance);
+# HYPOTHESIS_PROFILE=explore draws new ones, REFERRAL_FUZZ_SCALE=20 draws more of them
 settings.register_profile(
-    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("ci")
+settings.register_profile(
+    "explore", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
