@@ -343,7 +343,7 @@ class Directory:
 
     def concern(self, concern_id: str) -> Concern:
         """The concern with this id; :class:`UnknownVocabularyError` with did-you-mean."""
-        return default_matcher().concern(expect_str(concern_id, "concern id"))
+        return default_matcher().concern(concern_id)
 
     def match(self, text: str, *, min_confidence: float | None = None) -> list[Match]:
         """Recognise every concern in a note (Japanese or English), most confident first.

@@ -40,7 +40,7 @@ from .errors import ArgumentTypeError, UnknownAgencyError, expect_str
 from .health import PLAN_FIGURES, DataHealth, HealthRow, PlanFigure, data_health, evidence_date
 from .matching import load_concerns
 from .models import Concern, Model, Text
-from .network import RouteIndex
+from .network import DEFAULT_ORIGINS, RouteIndex
 
 __all__ = [
     "PLAN_FIGURES",
@@ -63,7 +63,7 @@ __all__ = [
     "what_if",
 ]
 
-ORIGIN_KINDS = ("welfare_commissioner", "resident")
+ORIGIN_KINDS = DEFAULT_ORIGINS  # where a case starts: the area's commissioners and residents
 
 
 # -- coverage ---------------------------------------------------------------------------------

@@ -171,9 +171,7 @@ def _origins(
     if origin_kind is None:
         kinds: tuple[str, ...] = DEFAULT_ORIGINS if area != ward else _WARD_ORIGINS
     else:
-        if origin_kind not in KINDS:
-            d.find("", kind=origin_kind)  # raises UnknownVocabularyError with a suggestion
-        kinds = (origin_kind,)
+        kinds = (d._known_kind(origin_kind),)  # UnknownVocabularyError with a suggestion
     origins = [n for k in kinds for n in idx.local(k, area, ward)[:1]]
     if not origins:
         raise UnknownVocabularyError(

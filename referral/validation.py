@@ -218,18 +218,25 @@ def check_integrity(
                     )
                 )
 
+    def unknown_area(name: str, i: int, field: str, value: str) -> bool:
+        """Report ``value`` if it names no area, with the nearest ones; say whether it did."""
+        if value in known_areas:
+            return False
+        problems.append(
+            Problem(
+                where(name, i, field),
+                f"unknown area {value!r}{_suggest(value, area_ids)}",
+                "unknown_area",
+            )
+        )
+        return True
+
     kinds_expected = {"district": "ward", "ward": "city"}
     for i, area in enumerate(doc.areas):
         cites("areas", i, area.sources)
-        if area.parent is not None and area.parent not in known_areas:
-            problems.append(
-                Problem(
-                    where("areas", i, "parent"),
-                    f"unknown area {area.parent!r}{_suggest(area.parent, area_ids)}",
-                    "unknown_area",
-                )
-            )
-        elif area.kind in kinds_expected:
+        if area.parent is not None and unknown_area("areas", i, "parent", area.parent):
+            continue
+        if area.kind in kinds_expected:
             parent = area_ids.get(area.parent or "")
             if parent is None or parent.kind != kinds_expected[area.kind]:
                 problems.append(
@@ -246,23 +253,9 @@ def check_integrity(
             )
     for i, ag in enumerate(doc.agencies):
         cites("agencies", i, ag.sources)
-        if ag.area not in known_areas:
-            problems.append(
-                Problem(
-                    where("agencies", i, "area"),
-                    f"unknown area {ag.area!r}{_suggest(ag.area, area_ids)}",
-                    "unknown_area",
-                )
-            )
+        unknown_area("agencies", i, "area", ag.area)
         for j, served in enumerate(ag.serves):
-            if served not in known_areas:
-                problems.append(
-                    Problem(
-                        where("agencies", i, f"serves[{j}]"),
-                        f"unknown area {served!r}{_suggest(served, area_ids)}",
-                        "unknown_area",
-                    )
-                )
+            unknown_area("agencies", i, f"serves[{j}]", served)
         if ag.contact_via is not None and ag.contact_via not in agency_ids:
             problems.append(
                 Problem(
