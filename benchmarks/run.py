@@ -10,9 +10,10 @@ Usage::
 Every run writes its figures as JSON to ``benchmarks/results/<start time>.json`` (or
 ``--json PATH``); ``--compare OLD.json`` prints each figure beside the old one.
 
-Benchmarks: matching (notes/s, F1), routing (route latency, locality), gaps (coverage and
-other analyses on the bundled data), scale (load, memory, route and coverage from one ward to
-a national network), cli (cold start of ``referral route``).
+Benchmarks: corpus (quality on text we did not write, safety notes, notes/s beside the old
+matcher), matching (notes/s, F1 on the team's own notes), routing (route latency, locality),
+gaps (coverage and other analyses on the bundled data), scale (load, memory, route and
+coverage from one ward to a national network), cli (cold start of ``referral route``).
 
 Speed figures are wall-clock on this machine, single-threaded; compare ratios, not seconds,
 between machines. Nothing here is a test: targets live in the issues and the closing notes.
@@ -33,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_cli  # noqa: E402
+import bench_corpus  # noqa: E402
 import bench_gaps  # noqa: E402
 import bench_matching  # noqa: E402
 import bench_routing  # noqa: E402
@@ -41,6 +43,7 @@ import bench_scale  # noqa: E402
 Bench = tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]
 
 BENCHMARKS: dict[str, Bench] = {
+    "corpus": (bench_corpus.run, bench_corpus.report),
     "matching": (bench_matching.run, bench_matching.report),
     "routing": (bench_routing.run, bench_routing.report),
     "gaps": (bench_gaps.run, bench_gaps.report),

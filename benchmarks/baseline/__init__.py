@@ -1,0 +1,1 @@
+"""Frozen baselines that benchmarks measure beside the package."""
