@@ -28,6 +28,7 @@ from typing import Any
 import pydantic
 
 from ._data import bundled_path, no_gc
+from .cues import analyser_versions
 from .directory import Directory, _set_bundled
 from .editing import SaveError, atomic_write
 from .matching import Matcher, _set_default_matcher, default_matcher
@@ -52,10 +53,10 @@ def _key(data: Path) -> str:
     path, size and modification time, as Python checks its ``__pycache__``)."""
     h = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    for f in [data, *sorted(package.glob("*.py")), package / "concerns.json"]:
+    for f in [data, *sorted(package.glob("*.py")), *sorted(package.glob("*.json"))]:
         st = f.stat()
         h.update(f"{f}:{st.st_size}:{st.st_mtime_ns};".encode())
-    h.update(f"{_FORMAT}|{sys.version}|{pydantic.VERSION}".encode())
+    h.update(f"{_FORMAT}|{sys.version}|{pydantic.VERSION}|{analyser_versions()}".encode())
     return h.hexdigest()[:32]
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from .models import Agency, AgencyRef, Area, AreaMatch, ReferralPlan, Text
+from .models import Advisory, Agency, AgencyRef, Area, AreaMatch, ReferralPlan, Text
 
 if TYPE_CHECKING:
     from .directory import Directory
@@ -28,6 +28,7 @@ __all__ = [
     "label",
     "render_gaps",
     "render_plan",
+    "render_safety",
     "render_what_if",
     "table",
     "width",
@@ -79,6 +80,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "weak clues (say whose concern it is, for instance, to decide)",
     ),
     "evidence": ("根拠（ノートの語）", "evidence (words of the note)"),
+    "evidence_learned": (
+        "根拠（危険を伝えたメモに似た箇所）",
+        "evidence (stretches like those of notes about danger)",
+    ),
+    "safety": ("安全上の注意（最優先）", "Safety first"),
+    "weak_clue": ("弱い手がかり", "weak clue"),
     "primary": ("一次窓口", "primary windows"),
     "no_concern": (
         "referral: ノートから懸念を読み取れませんでした。言い換えるか、懸念を直接指定してください"
@@ -269,6 +276,21 @@ def _contact_line(ref: AgencyRef, lang: Lang) -> str:
     )
 
 
+def render_safety(advisories: Sequence[Advisory], *, lang: Lang) -> list[str]:
+    """The safety block that comes before anything else: each rule's advice (a weak clue
+    says so), the note's words behind it, and the nearest bodies that act on it."""
+    out = ["⚠ " + label("safety", lang)]
+    for adv in advisories:
+        out.append(f"  ‼ {_t(adv.message, lang)}")
+        if adv.evidence:
+            words = "".join(f"「{w}」" for w in adv.evidence[:4])
+            kind = "evidence_learned" if adv.learned else "evidence"
+            out.append(f"     {label(kind, lang)}: {words}")
+        for ref in adv.agencies:
+            out.append(f"     → {_t(ref.name, lang)}: {_contact_line(ref, lang)}")
+    return out
+
+
 def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> str:
     """A readable plan: concerns, safety first, then one small tree per suggestion."""
     ja = lang == "ja"
@@ -283,14 +305,12 @@ def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> st
     for c in plan.concerns:
         words = "".join(f"「{w}」" for w in c.evidence)
         how = ("指定" if ja else "given") if c.given else f"{c.confidence:.0%}"
+        if c.weak:
+            how += "・" + label("weak_clue", lang) if ja else ", " + label("weak_clue", lang)
         out.append(("懸念" if ja else "concern") + f": {_t(c.name, lang)} ({how}) {words}".rstrip())
     if plan.advisories:
         out.append("")
-        out.append("⚠ " + ("安全上の注意（最優先）" if ja else "Safety first"))
-        for adv in plan.advisories:
-            out.append(f"  ‼ {_t(adv.message, lang)}")
-            for ref in adv.agencies:
-                out.append(f"     → {_t(ref.name, lang)}: {_contact_line(ref, lang)}")
+        out += render_safety(plan.advisories, lang=lang)
     for s in plan.suggestions:
         role = _ROLE_LABELS[s.role][0 if ja else 1]
         out.append("")

@@ -25,6 +25,7 @@ from ._render import (
     label,
     render_gaps,
     render_plan,
+    render_safety,
     render_what_if,
     table,
 )
@@ -40,6 +41,7 @@ from .errors import (
 )
 from .matching import MAX_NOTE_CHARS
 from .models import Agency, Document
+from .routing import advisory
 from .validation import load_document
 
 __all__ = ["build_parser", "main"]
@@ -239,20 +241,32 @@ def _note_text(args: argparse.Namespace) -> str:
 def cmd_match(args: argparse.Namespace) -> int:
     d = _directory(args)
     note = _note_text(args)
-    found = d.match(note, min_confidence=args.min_confidence)
+    reading = d.read(note, min_confidence=args.min_confidence)
+    found = list(reading.matches)
+    advisories = [advisory(c) for c in reading.safety]
     if args.json:
-        _json([m.model_dump(mode="json") for m in found])
-        return EXIT_OK if found else EXIT_NO_MATCH
+        _json(
+            {
+                "matches": [m.model_dump(mode="json") for m in found],
+                "weak": [m.model_dump(mode="json") for m in reading.weak],
+                "advisories": [a.model_dump(mode="json") for a in advisories],
+            }
+            if args.full
+            else [m.model_dump(mode="json") for m in found]
+        )
+        return EXIT_OK if found or advisories else EXIT_NO_MATCH
+    if advisories:  # safety first, even on weak evidence
+        _out("\n".join(render_safety(advisories, lang=args.lang)) + "\n")
     if not found:
-        sys.stderr.write(label("no_concern", args.lang) + "\n")
-        near = d.match(note, min_confidence=0.4)
-        if near:
+        if not advisories:
+            sys.stderr.write(label("no_concern", args.lang) + "\n")
+        if reading.weak:
             names = ", ".join(
                 f"{m.name.ja if args.lang == 'ja' else m.name.en} ({m.confidence:.0%})"
-                for m in near[:4]
+                for m in reading.weak[:4]
             )
             sys.stderr.write(f"{label('near', args.lang)}: {names}\n")
-        return EXIT_NO_MATCH
+        return EXIT_OK if advisories else EXIT_NO_MATCH
     header = [label(k, args.lang) for k in ("concern", "confidence", "evidence")]
     rows = []
     for m in found:
@@ -268,7 +282,12 @@ def cmd_route(args: argparse.Namespace) -> int:
     d = _directory(args)
     text = _note_text(args)
     concerns = [c for c in (args.concern or []) if c]
-    plan = d.route(concerns or text, area=args.area, age=args.age, origin_kind=args.origin)
+    if concerns:  # the note, when there is one too, still speaks (its safety clues first)
+        plan = d.route(
+            concerns, area=args.area, age=args.age, origin_kind=args.origin, note=text or None
+        )
+    else:
+        plan = d.route(text, area=args.area, age=args.age, origin_kind=args.origin)
     if args.json:
         _json(plan.model_dump(mode="json"))
         return EXIT_OK
@@ -405,7 +424,8 @@ _COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
     ),
     "match": (
         cmd_match,
-        "recognise the concerns in a note (Japanese or English; - reads standard input)",
+        "recognise the concerns in a note, safety clues first (Japanese or English; - reads "
+        "standard input)",
         "referral match 隣の家がゴミ屋敷で臭い",
     ),
     "route": (
@@ -521,6 +541,11 @@ def build_parser() -> argparse.ArgumentParser:
                 default=None,
                 metavar="X",
                 help="report concerns at least this sure (0-1, default 0.7)",
+            )
+            p.add_argument(
+                "--full",
+                action="store_true",
+                help="with --json: also the weak clues and the safety advisories",
             )
         elif name == "validate":
             p.add_argument(

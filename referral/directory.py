@@ -49,6 +49,7 @@ from .models import (
     Document,
     Link,
     Match,
+    NoteReading,
     ReferralPlan,
 )
 from .network import RouteIndex, build_graph
@@ -357,10 +358,24 @@ class Directory:
         Examples
         --------
         >>> d = Directory.load()
-        >>> [(m.concern, m.text) for m in d.match("80代の母と無職の50代の息子、家はゴミ屋敷")]
-        [('hoarding', 'ゴミ屋敷'), ('eighty_fifty', '無職の50代')]
+        >>> [m.concern for m in d.match("80代の母と無職の50代の息子、家はゴミ屋敷")]
+        ['eighty_fifty', 'hoarding']
+        >>> [e.text for e in d.match("ゴミ屋敷ではない")[:1]]
+        []
         """
         return default_matcher().match(text, min_confidence=min_confidence)
+
+    def read(self, text: str, *, min_confidence: float | None = None) -> NoteReading:
+        """Read a note in one pass: its concerns, the weaker ones, and the safety clues to
+        act on first (however weak), strongest first. Raises as :meth:`match` does.
+
+        Examples
+        --------
+        >>> r = Directory.load().read("呼んでも返事がない。新聞が3日分たまっている")
+        >>> [(s.rule, s.weak) for s in r.safety]
+        [('emergency_check', False)]
+        """
+        return default_matcher().read(text, min_confidence=min_confidence)
 
     # -- routing -----------------------------------------------------------------------
     @cached_property
@@ -374,13 +389,17 @@ class Directory:
         area: str | AreaMatch,
         age: int | None = None,
         origin_kind: str | None = None,
+        note: str | None = None,
     ) -> ReferralPlan:
         """Suggest which bodies to route concerns to, by which path, raised at which meeting.
 
         Parameters
         ----------
         note_or_concerns
-            A free-text note (Japanese or English), or a sequence of concern ids.
+            A free-text note (Japanese or English), or a sequence of concern ids. A note
+            with no concern sure enough, but a clue of one that has a safety rule (child
+            abuse, suicide, DV, elder or disability abuse, an emergency), still gives a plan:
+            that advice first, marked weak, and the windows for that concern.
         area
             Where the person lives: a ward, care plaza, town (with 丁目), address, postal
             code or area id; or an :class:`~referral.models.AreaMatch`.
@@ -390,6 +409,9 @@ class Directory:
         origin_kind
             Where the concern starts (a kind id such as ``care_plaza``); by default the area's
             residents and welfare commissioners.
+        note
+            With concern ids: a note read as well, for its own concerns and safety clues
+            (they come after the given concerns; its safety advice is never dropped).
 
         Returns
         -------
@@ -421,7 +443,13 @@ class Directory:
         'nishi.safety_net_meeting'
         """
         return route(
-            self, self._route_index, note_or_concerns, area=area, age=age, origin_kind=origin_kind
+            self,
+            self._route_index,
+            note_or_concerns,
+            area=area,
+            age=age,
+            origin_kind=origin_kind,
+            note=note,
         )
 
     # -- gaps --------------------------------------------------------------------------

@@ -1,24 +1,34 @@
-"""Recognise the concerns in a free-text note, in Japanese or English.
+"""Recognise the concerns in a free-text note, in Japanese or English, and its safety clues.
 
-A note is normalised (NFKC, width, case, katakana to hiragana, long-vowel marks, punctuation,
-spaces and symbols removed) keeping a map back to the original offsets. Each concern's aliases
-are then found in it: exactly, or, for aliases of four characters or more, approximately with
-rapidfuzz (one wrong, missing or extra character). Every hit is checked for negation
-(「虐待ではない」, "no sign of abuse"; but 「虐待ではないか」 is a suspicion, not a negation).
-A concern's confidence combines its hits (noisy-OR over distinct aliases; aliases of one
-``group`` count once), so weak evidence needs company.
+A note is read in three layers:
+
+1. **Morphology** (:mod:`referral.morphology`): sentences, clauses and tokens with their
+   lemmas (SudachiPy for Japanese, simplemma for English), each token pointing back into the
+   note.
+2. **Cues** (:mod:`referral.cues`, :mod:`referral.rules`): concept atoms (who: an aged parent,
+   a child, a spouse; what: hitting, not feeding, staying in one's room, rubbish, wishing to
+   die; numbers: 80代, 中学2年生, 猫が53匹), how each is said (stated, suspected, ruled out,
+   supposed, named as a topic), who does what to whom, and the concern rules they satisfy.
+3. **Aliases** (:mod:`referral._aliases`): each concern's own phrases from
+   ``referral/concerns.json``, found exactly or with one typo (rapidfuzz), and ruled out or
+   supposed by the same morphology as the cues.
+
+A concern's confidence combines its evidence (noisy-OR: an alias group or a rule counts once),
+so weak evidence needs company. Concerns are ranked by the sum of their evidence. Any clue of a
+concern or a rule that carries a safety rule, however weak, becomes a :class:`SafetyClue`.
 
 The note is never logged, cached or stored; errors quote at most its length.
 
 Examples
 --------
->>> from referral.matching import default_matcher, normalize
->>> normalize("ﾔﾝｸﾞｹｱﾗｰ！ ８０５０")
-'やんぐけあら8050'
+>>> from referral.matching import default_matcher
 >>> [m.concern for m in default_matcher().match("隣の家がゴミ屋敷で臭い")]
 ['hoarding']
 >>> [m.concern for m in default_matcher().match("虐待ではない。")]
 []
+>>> reading = default_matcher().read("父親が子どもを殴っている")
+>>> [m.concern for m in reading.matches], [s.rule for s in reading.safety]
+(['child_abuse'], ['child_abuse_189'])
 """
 
 from __future__ import annotations
@@ -26,20 +36,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from importlib import resources
-from itertools import accumulate
 from typing import Any
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
-
-from ._text import kata_to_hira
+from ._aliases import AliasIndex, normalize, normalize_with_map
+from .association import Associations, content_lemmas, load_associations
+from .cues import Cue, Lexicon, Polarity, event_sentences, find_cues, load_lexicon, polarity
 from .errors import (
     ArgumentTypeError,
     NoteTooLongError,
@@ -47,11 +53,17 @@ from .errors import (
     ValidationError,
     expect_str,
 )
-from .models import Concern, ConcernSet, Evidence, Match
+from .models import Concern, ConcernSet, Evidence, Match, NoteReading, SafetyClue
+from .morphology import Token, analyse
+from .rules import apply_rules, compile_rules
+from .safety_ngrams import SafetyNgrams, load_safety_ngrams
 
 __all__ = [
     "MAX_NOTE_CHARS",
     "MIN_CONFIDENCE",
+    "SAFETY_PRIORITY",
+    "TOPIC_WEIGHT",
+    "WEAK_CONFIDENCE",
     "Matcher",
     "default_matcher",
     "load_concerns",
@@ -65,123 +77,51 @@ MAX_NOTE_CHARS = 10_000
 MIN_CONFIDENCE = 0.7
 """Default confidence a concern needs to be reported."""
 
-_DROP = frozenset("ZPSC")  # separators, punctuation, symbols (emoji), control/format/bidi
-_TRAILING = frozenset("ーｰ〜～")  # dropped in matching, kept at the end of a quoted hit
-_LONG_VOWEL = "ー"
+WEAK_CONFIDENCE = 0.3
+"""Confidence from which a concern is a weak clue: reported apart, and enough for its safety
+rule's advice."""
 
+MAX_ASSOCIATION_WORDS = 3
+"""How many of the words behind an association a match shows as its evidence."""
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    """NFKC and casefold one character until stable; drop what carries no meaning."""
-    out = ch
-    for _ in range(4):
-        nxt = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", out).casefold())
-        if nxt == out:
-            break
-        out = nxt
-    kept = []
-    for c in out:
-        cat = unicodedata.category(c)
-        if c == _LONG_VOWEL or cat[0] in _DROP:
-            continue
-        kept.append(c)
-    return kata_to_hira("".join(kept))
+TOPIC_WEIGHT = 0.2
+"""What an alias named only as a topic (自殺予防の講演会) weighs, as a share of its weight."""
 
-
-def normalize_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalise ``text`` and return, for each output character, its index in ``text``.
-
-    Idempotent: ``normalize(normalize(t)) == normalize(t)``. Linear in ``len(text)``.
-    """
-    chars: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
-        for c in _fold_char(ch):
-            if unicodedata.combining(c) or c in "\u3099\u309a":
-                if chars:
-                    composed = kata_to_hira(unicodedata.normalize("NFC", chars[-1] + c))
-                    if len(composed) == 1 and _fold_char(composed) == composed:
-                        chars[-1] = composed
-                continue  # a mark that composes with nothing carries no meaning here
-            chars.append(c)
-            where.append(i)
-    return "".join(chars), where
-
-
-def normalize(text: str) -> str:
-    """Normalise a note or an alias for matching (see the module docstring)."""
-    return normalize_with_map(text)[0]
-
-
-# -- negation ------------------------------------------------------------------------------
-_JA_NEGATION = re.compile(
-    r"^(?:(?:の(?:心配|疑い|おそれ|恐れ|様子|兆候|形跡|気配)(?:は|が|も)|では|じゃ|でも|は|が|も)"
-    r"(?:ない|なく|ありません|なかった|なさそう)|なし|無し)"
+SAFETY_PRIORITY: tuple[str, ...] = (
+    "suicide_emergency",
+    "emergency_check",
+    "child_abuse_189",
+    "dv_confidential",
+    "disability_abuse_report",
+    "elder_abuse_report",
 )
-_JA_TE_NEGATION = re.compile(r"^(?:いない|いません|いなかった|おらず)")
-_JA_SUSPICION = re.compile(r"^.{0,5}(か|かも|かな|だろう|でしょう|のでは|疑い)")
-_EN_NEGATION = re.compile(
-    r"\b(no|not|never|without|isn't|aren't|wasn't|weren't|doesn't|don't|didn't|"
-    r"no signs? of|no evidence of|nothing to suggest)\b[\w\s'-]{0,24}$",
-    re.IGNORECASE,
-)
+"""How safety advice is ordered when a note gives several clues of equal strength: a life in
+danger now first (wishing to die, which also asks for immediate contact; someone collapsed),
+then a child (189 covers a disabled child at home too), then the others. Clear clues come
+before weak ones, and among clear clues the better-evidenced one first (a note that says
+高齢者虐待 and also mentions a son puts elder-abuse advice before 189)."""
+
+_SAFETY_ORDER = {rule: i for i, rule in enumerate(SAFETY_PRIORITY)}
+
+LEARNED_ADVICE: dict[str, tuple[str, str]] = {
+    "child_abuse": ("child_abuse", "child_abuse_189"),
+    "suicide_risk": ("suicide_risk", "suicide_emergency"),
+    "domestic_violence": ("domestic_violence", "dv_confidential"),
+    "emergency": ("welfare_check", "emergency_check"),
+    "elder_abuse": ("elder_abuse", "elder_abuse_report"),
+    "disability_abuse": ("disability_abuse", "disability_abuse_report"),
+}
+"""The concern and safety rule of each category of :mod:`referral.safety_ngrams`."""
 
 
-def _negated(norm: str, end: int, original: str, start_orig: int) -> bool:
-    after = norm[end : end + 16]
-    m = _JA_NEGATION.match(after)
-    if m is None and norm[end - 1 : end] in ("て", "で"):
-        m = _JA_TE_NEGATION.match(after)  # 孤立して|いない
-    if m and not _JA_SUSPICION.match(after[m.end() :]):
-        return True
-    before = original[max(0, start_orig - 48) : start_orig]
-    return bool(_EN_NEGATION.search(before))
+@dataclass(slots=True)
+class _Found:
+    """The evidence of one concern while a note is read."""
 
-
-# -- the matcher ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class _Alias:
-    concern: str
-    text: str
-    norm: str
-    weight: float
-    with_any: tuple[str, ...]
-    without_any: tuple[str, ...]
-    ascii_word: bool
-
-    def context_ok(self, norm_note: str) -> bool:
-        if self.with_any and not any(w in norm_note for w in self.with_any):
-            return False
-        return not any(w in norm_note for w in self.without_any)
-
-
-def _bigrams(text: str) -> frozenset[str]:
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
-
-
-def _is_kanji(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
-
-
-def _max_edits(alias: str) -> int:
-    """Edits (wrong, missing or extra characters) an approximate hit may have: none for short
-    aliases (they must match exactly), one from 5 characters (8 for ASCII words), two from
-    12."""
-    if len(alias) < (8 if alias.isascii() else 5):
-        return 0
-    return 1 if len(alias) < 12 else 2
-
-
-def _kanji_intact(alias: str, window: str) -> bool:
-    """Whether an approximate hit keeps the alias's kanji: one kanji changes the meaning
-    (食事をしていない is not 仕事をしていない, 一人暮らし not 二人暮らし) unless the alias has
-    four or more."""
-    if sum(map(_is_kanji, alias)) >= 4:
-        return True
-    return not any(
-        op.tag in ("replace", "delete") and _is_kanji(alias[op.src_pos])
-        for op in Levenshtein.editops(alias, window)
-    )
+    evidence: list[Evidence] = field(default_factory=list)
+    groups: dict[str, float] = field(default_factory=dict)
+    safety: list[str] = field(default_factory=list)
+    seen: set[tuple[str, str, int, int]] = field(default_factory=set)
 
 
 class Matcher:
@@ -192,50 +132,39 @@ class Matcher:
     concerns
         The concern vocabulary (see :func:`load_concerns`).
     min_confidence
-        Default threshold for :meth:`match`.
+        Default threshold for :meth:`match` and :meth:`read`.
+    lexicon
+        The concept lexicon (default: the bundled ``referral/concepts.json``).
+    associations
+        The learned word associations (default: the bundled ``referral/associations.json``).
+    safety_ngrams
+        The learned last look for danger (default: the bundled
+        ``referral/safety_ngrams.json``), consulted only when the rules find no safety clue.
+    learned_safety
+        ``False`` turns that look off (safety clues then come from rules and aliases only).
     """
 
-    def __init__(self, concerns: Sequence[Concern], *, min_confidence: float = MIN_CONFIDENCE):
+    def __init__(
+        self,
+        concerns: Sequence[Concern],
+        *,
+        min_confidence: float = MIN_CONFIDENCE,
+        lexicon: Lexicon | None = None,
+        associations: Associations | None = None,
+        safety_ngrams: SafetyNgrams | None = None,
+        learned_safety: bool = True,
+    ):
         self.concerns = {c.id: c for c in concerns}
         self.min_confidence = min_confidence
-        aliases: list[_Alias] = []
-        for c in concerns:
-            entries = [(a.text, a.weight, a.with_any, a.without_any) for a in c.aliases]
-            own = {normalize(a.text) for a in c.aliases}
-            labels = [c.name.ja, c.name.en, c.id.replace("_", " ")]
-            entries += [(label, 1.0, (), ()) for label in labels if normalize(label) not in own]
-            seen: set[tuple[str, float, tuple[str, ...], tuple[str, ...]]] = set()
-            for text, weight, with_any, without_any in entries:
-                norm = normalize(text)
-                key = (norm, weight, tuple(with_any), tuple(without_any))
-                if len(norm) < 2 or key in seen:
-                    continue
-                seen.add(key)
-                aliases.append(
-                    _Alias(
-                        c.id,
-                        text,
-                        norm,
-                        weight,
-                        tuple(normalize(w) for w in with_any),
-                        tuple(normalize(w) for w in without_any),
-                        norm.isascii() and norm.isalnum(),
-                    )
-                )
-        self._aliases = aliases
-        self._groups = {(c.id, a.text): a.group for c in concerns for a in c.aliases if a.group}
-        # inverted indexes by bigram, so a note only looks at aliases it could contain
-        self._by_first: dict[str, list[_Alias]] = defaultdict(list)
-        for a in aliases:
-            self._by_first[a.norm[:2]].append(a)
-        self._fuzzy: list[tuple[_Alias, int]] = []
-        self._fuzzy_postings: dict[str, list[int]] = defaultdict(list)
-        for a in aliases:
-            grams = _bigrams(a.norm)
-            if _max_edits(a.norm) > 0 and grams:
-                for g in grams:
-                    self._fuzzy_postings[g].append(len(self._fuzzy))
-                self._fuzzy.append((a, len(grams) - 2 * _max_edits(a.norm)))
+        self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self._rules = compile_rules(self.lexicon.rules)
+        self._widen = frozenset(c.id for c in concerns if c.safety) | {
+            r.concern for r in self._rules if r.safety
+        }
+        self.associations = associations if associations is not None else load_associations()
+        self._aliases = AliasIndex(concerns)
+        self.learned_safety = learned_safety
+        self._safety_ngrams = safety_ngrams  # the bundled one is read when first needed
 
     # -- public API ------------------------------------------------------------------------
     def match(
@@ -245,7 +174,7 @@ class Matcher:
         min_confidence: float | None = None,
         include_negated: bool = False,
     ) -> list[Match]:
-        """Return every concern recognised in ``text``, most confident first.
+        """Return every concern recognised in ``text``, most strongly evidenced first.
 
         Parameters
         ----------
@@ -254,7 +183,7 @@ class Matcher:
         min_confidence
             Report concerns at least this sure (default :data:`MIN_CONFIDENCE`).
         include_negated
-            Also report concerns whose every hit was negated (with ``negated=True``).
+            Also report concerns whose every hit was ruled out (with ``negated=True``).
 
         Raises
         ------
@@ -265,52 +194,92 @@ class Matcher:
 
         Notes
         -----
-        Work is linear in the note's length times the number of aliases (about 800).
+        Work is linear in the note's length.
         """
-        if not isinstance(text, str):
-            raise ArgumentTypeError(f"note must be a str, not {type(text).__name__}")
-        if len(text) > MAX_NOTE_CHARS:
-            raise NoteTooLongError(len(text), MAX_NOTE_CHARS)
-        threshold = self.min_confidence if min_confidence is None else min_confidence
-        norm, where = normalize_with_map(text)
-        if len(norm) < 2:
-            return []
-        hits: dict[str, list[Evidence]] = {}
-        for alias, start, end, score in self._hits(norm):
-            if not alias.context_ok(norm):
-                continue
-            o_start, o_end = where[start], where[end - 1] + 1
-            while o_end < len(text) and text[o_end] in _TRAILING:
-                o_end += 1  # ヤングケアラー, not ヤングケアラ
-            if alias.ascii_word and not _word_bounded(text, o_start, o_end):
-                continue
-            negated = _negated(norm, end, text, o_start)
-            hits.setdefault(alias.concern, []).append(
-                Evidence(
-                    alias=alias.text,
-                    text=text[o_start:o_end],
-                    start=o_start,
-                    end=o_end,
-                    score=round(score, 1),
-                    weight=alias.weight,
-                    negated=negated,
-                )
-            )
-        out = [
+        threshold = self._threshold(min_confidence)
+        return [
             m
-            for cid, ev in hits.items()
-            if (m := self._combine(cid, ev)) is not None
-            and m.confidence >= threshold
-            and (include_negated or not m.negated)
+            for m in self._evaluate(text, floor=threshold, negated=include_negated)
+            if m.confidence >= threshold and (include_negated or not m.negated)
         ]
-        out.sort(key=lambda m: (-m.confidence, m.start, m.concern))
-        return out
+
+    def read(self, text: str, *, min_confidence: float | None = None) -> NoteReading:
+        """Read ``text``: its concerns, the weaker ones, and its safety clues (strongest
+        first), in one pass. Raises as :meth:`match` does.
+
+        >>> r = default_matcher().read("年金を息子に取り上げられている")
+        >>> [m.concern for m in r.matches], [(s.rule, s.weak) for s in r.safety]
+        (['elder_abuse'], [('elder_abuse_report', False)])
+        """
+        threshold = self._threshold(min_confidence)
+        floor = min(threshold, WEAK_CONFIDENCE)
+        every = self._evaluate(text, floor=floor, negated=True)
+        found = [m for m in every if not m.negated]
+        matches = tuple(m for m in found if m.confidence >= threshold)
+        weak = tuple(m for m in found if WEAK_CONFIDENCE <= m.confidence < threshold)
+        clues: dict[str, SafetyClue] = {}
+        for m in (*matches, *weak):
+            live = [
+                e
+                for e in m.evidence
+                if not e.negated and e.polarity != "topic" and e.rule != "association"
+            ]
+            if not live:
+                continue  # only named as a topic (児童虐待防止推進月間), or only words: no clue
+            words = tuple(dict.fromkeys(e.text for e in live))
+            for rule in m.safety:
+                clue = SafetyClue(
+                    rule=rule,
+                    concern=m.concern,
+                    confidence=m.confidence,
+                    weak=m.confidence < threshold,
+                    words=words,
+                )
+                if rule not in clues or clue.confidence > clues[rule].confidence:
+                    clues[rule] = clue
+        if not clues and self.learned_safety:
+            ruled_out = {m.concern for m in every if m.negated}
+            learned = self._learned_clue(text, ruled_out)
+            if learned is not None:
+                clues[learned.rule] = learned
+        safety = sorted(
+            clues.values(),
+            key=lambda c: (c.weak, -round(c.confidence, 1), _SAFETY_ORDER.get(c.rule, 99)),
+        )
+        return NoteReading(matches=matches, weak=weak, safety=tuple(safety))
+
+    @property
+    def safety_ngrams(self) -> SafetyNgrams:
+        """The learned last look for danger (the bundled one unless another was given)."""
+        if self._safety_ngrams is None:
+            self._safety_ngrams = load_safety_ngrams()
+        return self._safety_ngrams
+
+    def _learned_clue(self, text: str, ruled_out: set[str]) -> SafetyClue | None:
+        """A weak clue from the learned n-gram look, when the rules found none: not for a
+        concern the note rules out (死にたいとは言っていない), nor one this vocabulary lacks."""
+        guess = self.safety_ngrams.guess(text)
+        if guess is None:
+            return None
+        concern, rule = LEARNED_ADVICE[guess.category]
+        if concern in ruled_out or concern not in self.concerns:
+            return None
+        return SafetyClue(
+            rule=rule,
+            concern=concern,
+            confidence=WEAK_CONFIDENCE,
+            weak=True,
+            words=tuple(text[a:b] for a, b in guess.spans),
+            learned=True,
+        )
 
     def concern(self, concern_id: str) -> Concern:
         """The concern with this id (did-you-mean on a typo)."""
         found = self.concerns.get(expect_str(concern_id, "concern id"))
         if found is not None:
             return found
+        from rapidfuzz import process  # noqa: PLC0415 - only for a typo
+
         near = (
             process.extract(concern_id, list(self.concerns), limit=2, score_cutoff=60)
             if len(concern_id) <= 120  # no concern id is longer
@@ -319,69 +288,145 @@ class Matcher:
         raise UnknownVocabularyError("concern", concern_id, suggestions=[n for n, _, _ in near])
 
     # -- internals -------------------------------------------------------------------------
-    def _hits(self, norm: str) -> Iterable[tuple[_Alias, int, int, float]]:
-        note_bigrams = _bigrams(norm)
-        exact_norms: set[str] = set()
-        for gram in sorted(note_bigrams):  # sorted: the same note always gives the same hits
-            for alias in self._by_first.get(gram, ()):
-                pos = norm.find(alias.norm)
-                while pos != -1:
-                    exact_norms.add(alias.norm)
-                    yield alias, pos, pos + len(alias.norm), 100.0
-                    pos = norm.find(alias.norm, pos + 1)
-        if len(norm) < 4:
-            return
-        # a lossless filter: k edits break at most 2k of an alias's distinct bigrams, so a
-        # hit keeps the rest; count shared bigrams through the postings, then check the
-        # survivors' edit distance on the best-aligned window
-        shared: dict[int, int] = defaultdict(int)
-        for gram in note_bigrams:
-            for j in self._fuzzy_postings.get(gram, ()):
-                shared[j] += 1
-        for j in sorted(shared):
-            alias, need = self._fuzzy[j]
-            if shared[j] < need or alias.norm in exact_norms or len(norm) < len(alias.norm) - 1:
-                continue
-            found = _best_window(alias.norm, norm, _max_edits(alias.norm))
-            if found is not None:
-                start, end, edits = found
-                yield alias, start, end, 100.0 * (1 - edits / len(alias.norm))
+    def _threshold(self, min_confidence: float | None) -> float:
+        return self.min_confidence if min_confidence is None else min_confidence
 
-    def _combine(self, concern_id: str, evidence: list[Evidence]) -> Match | None:
-        spans = sorted((e.start, e.end) for e in evidence if e.negated)
-        starts = [s for s, _ in spans]
-        reach = list(accumulate((t for _, t in spans), max))  # furthest end among spans so far
-
-        def inside_negated(e: Evidence) -> bool:  # a negated span starts before it, ends after
-            i = bisect_right(starts, e.start)
-            return i > 0 and reach[i - 1] >= e.end
-
-        evidence = [  # words inside a negated hit are negated too (ゴミ in ゴミ屋敷ではなく)
-            e.model_copy(update={"negated": True}) if not e.negated and inside_negated(e) else e
-            for e in evidence
+    def _evaluate(self, text: str, *, floor: float = 0.0, negated: bool = True) -> list[Match]:
+        """Every concern with evidence in ``text`` at least ``floor`` sure (and, when
+        ``negated``, those whose every hit was ruled out), ranked."""
+        if not isinstance(text, str):
+            raise ArgumentTypeError(f"note must be a str, not {type(text).__name__}")
+        if len(text) > MAX_NOTE_CHARS:
+            raise NoteTooLongError(len(text), MAX_NOTE_CHARS)
+        if not text.strip():
+            return []
+        tokens = analyse(text)
+        found: dict[str, _Found] = defaultdict(_Found)
+        cues = find_cues(tokens, self.lexicon) if tokens else []
+        self._cue_evidence(text, cues, found)
+        self._alias_evidence(text, tokens, cues, frozenset(found), found)
+        self._association_evidence(text, tokens, cues, found)
+        out = [
+            self._combine(cid, f)
+            for cid, f in found.items()
+            if (negated and not f.groups) or _noisy_or(f.groups.values()) >= floor
         ]
-        best: dict[str, Evidence] = {}
-        for ev in evidence:
-            if ev.negated:
+        out.sort(key=lambda m: (m.negated, -_mass(m), m.start, m.concern))
+        return out
+
+    def _alias_evidence(
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        cues: Sequence[Cue],
+        known: frozenset[str],
+        found: dict[str, _Found],
+    ) -> None:
+        """The aliases' hits, read in context like cues: ruled out, supposed, over, or named
+        only as a topic (in an announcement)."""
+        events = event_sentences(cues, self.lexicon)
+        pasts = frozenset(c.sentence for c in cues if c.polarity == "past")
+        starts = [t.start for t in tokens]
+        ends = [t.end for t in tokens]
+        hits = list(self._aliases.hits(text, skip=known))
+        by_start: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for h in hits:
+            by_start[h.start].append((h.end, h.concern))
+        for cid, f in found.items():
+            for e in f.evidence:
+                by_start[e.start].append((e.end, cid))
+        for hit in hits:
+            if _inside_another(hit.start, hit.end, hit.concern, by_start):
+                continue  # 虐待 inside another concern's 高齢者虐待 is that concern's word
+            pol: Polarity = "plain"
+            if tokens:
+                first = min(bisect_right(ends, hit.start), len(tokens) - 1)
+                last = max(first, bisect_left(starts, hit.end) - 1)
+                if not _on_word_edges(text, tokens, first, last, hit.start, hit.end):
+                    continue  # 子供を叩 is not in 子供を叩き起こし
+                pol = polarity(tokens, first, last)
+                sentence = tokens[first].sentence
+                if pol in ("plain", "suspected") and sentence in events:
+                    pol = "topic"  # named in an announcement (研修会のテーマは特殊詐欺)
+                elif pol in ("plain", "suspected") and sentence in pasts:
+                    pol = "past"
+            negated = pol in ("negated", "hypothetical", "past")
+            weight = hit.weight * (TOPIC_WEIGHT if pol == "topic" else 1.0)
+            ev = Evidence.model_construct(
+                alias=hit.alias,
+                text=text[hit.start : hit.end],
+                start=hit.start,
+                end=hit.end,
+                score=round(hit.score, 1),
+                weight=round(weight, 3),
+                negated=negated,
+                rule=None,
+                cue=None,
+                polarity=pol,
+            )
+            f = found[hit.concern]
+            f.evidence.append(ev)
+            if not negated:
+                f.groups[hit.group] = max(f.groups.get(hit.group, 0.0), _strength(ev))
+
+    def _cue_evidence(self, text: str, cues: Sequence[Cue], found: dict[str, _Found]) -> None:
+        for hit in apply_rules(cues, self._rules, widen=self._widen):
+            if hit.concern not in self.concerns:
+                continue  # a custom vocabulary without this concern
+            f = found[hit.concern]
+            group = "rule:" + hit.rule
+            f.groups[group] = max(f.groups.get(group, 0.0), hit.weight)
+            f.safety += [s for s in hit.safety if s not in f.safety]
+            for cue in hit.cues:
+                key = (hit.rule, cue.atom, cue.start, cue.end)
+                if key in f.seen:
+                    continue  # the same cue of the same rule, read in another window
+                f.seen.add(key)
+                f.evidence.append(
+                    _words(text, cue.start, cue.end, hit.weight, hit.rule, cue.atom, cue.polarity)
+                )
+
+    def _association_evidence(
+        self, text: str, tokens: Sequence[Token], cues: Sequence[Cue], found: dict[str, _Found]
+    ) -> None:
+        """The concerns the note's words lean towards (see :mod:`referral.association`):
+        words in announced or past sentences, and words ruled out or supposed, do not count."""
+        quiet = event_sentences(cues, self.lexicon) | {
+            c.sentence for c in cues if c.polarity == "past"
+        }
+        words = content_lemmas(tokens)
+        lemmas = [t.lemma for t in words if t.sentence not in quiet]
+        named = [c for c, f in found.items() if f.groups]
+        for concern, (weight, behind) in self.associations.evidence(lemmas, named=named).items():
+            if concern not in self.concerns:
                 continue
-            if ev.alias not in best or (_strength(ev), -ev.start) > (
-                _strength(best[ev.alias]),
-                -best[ev.alias].start,
-            ):
-                best[ev.alias] = ev
-        negated = not best
-        pool = list(best.values()) or evidence
-        strongest: dict[str, float] = {}  # an alias group is one piece of evidence
-        for ev in pool:
-            group = self._groups.get((concern_id, ev.alias), ev.alias)
-            strongest[group] = max(strongest.get(group, 0.0), _strength(ev))
+            shown = []
+            for lemma in behind[:MAX_ASSOCIATION_WORDS]:
+                t = next(t for t in words if t.lemma == lemma)
+                shown.append(t)
+            f = found[concern]
+            f.groups["association"] = max(f.groups.get("association", 0.0), weight)
+            for t in shown:
+                f.evidence.append(
+                    _words(text, t.start, t.end, weight, "association", None, "plain", t.lemma)
+                )
+
+    def _combine(self, concern_id: str, f: _Found) -> Match:
+        live = [e for e in f.evidence if not e.negated]
         miss = 1.0
-        for strength in strongest.values():
+        for strength in f.groups.values():
             miss *= 1.0 - strength
+        pool = live or f.evidence
         top = max(pool, key=lambda e: (_strength(e), -e.start))
+        if not live:  # every hit ruled out: how sure it would be, were it not
+            ruled: dict[str, float] = {}
+            for e in f.evidence:
+                ruled[e.alias] = max(ruled.get(e.alias, 0.0), _strength(e))
+            for strength in ruled.values():
+                miss *= 1.0 - strength
         c = self.concerns[concern_id]
-        ordered = tuple(sorted(evidence, key=lambda e: (e.start, e.end, e.alias)))
-        return Match(
+        ordered = tuple(sorted(f.evidence, key=lambda e: (e.start, e.end, e.alias)))
+        return Match.model_construct(
             concern=concern_id,
             name=c.name,
             confidence=round(1.0 - miss, 3),
@@ -390,31 +435,79 @@ class Matcher:
             start=top.start,
             end=top.end,
             evidence=ordered,
-            negated=negated,
+            negated=not live,
+            safety=tuple(dict.fromkeys((*c.safety, *f.safety))),
         )
 
 
-def _best_window(alias: str, norm: str, max_edits: int) -> tuple[int, int, int] | None:
-    """The window of ``norm`` nearest to ``alias`` within ``max_edits`` edits, if any."""
-    al = fuzz.partial_ratio_alignment(alias, norm)
-    if al is None:
-        return None
-    best: tuple[int, int, int] | None = None
-    n = len(alias)
-    for start in range(max(0, al.dest_start - max_edits), al.dest_start + max_edits + 1):
-        for length in range(n - max_edits, n + max_edits + 1):
-            end = start + length
-            if length <= 0 or end > len(norm):
-                continue
-            d = Levenshtein.distance(alias, norm[start:end], score_cutoff=max_edits)
-            if d <= max_edits and (best is None or d < best[2]):
-                best = (start, end, d)
-    if best is None or best[2] == 0:
-        return None  # exact hits were found already
-    start, end, _ = best
-    if alias[0] != norm[start] and alias[-1] != norm[end - 1]:
-        return None  # an edit at both ends is too loose
-    return best if _kanji_intact(alias, norm[start:end]) else None
+_KATAKANA = re.compile(r"[\u30a0-\u30ff\uff66-\uff9fー]+")
+
+
+def _on_word_edges(
+    text: str, tokens: Sequence[Token], first: int, last: int, start: int, end: int
+) -> bool:
+    """Whether an alias hit starts where a word starts and ends where a word ends, or inside
+    a verb's or an adjective's ending (子供を叩 in 子供を叩いた, not in 子供を叩き起こし)."""
+    if tokens[first].start != start and not tokens[first].english:
+        return False
+    t = tokens[last]
+    if t.end <= end or t.english or _KATAKANA.fullmatch(t.surface):
+        return True  # a run of katakana may be one token (ヤングケアラーヤングケアラー)
+    stem = text[t.start : end]
+    return (
+        t.pos in ("verb", "vaux", "adj", "aux")
+        and len(t.surface) - len(stem) <= 2
+        and (t.lemma.startswith(stem) or t.surface.startswith(stem))
+    )
+
+
+def _words(
+    text: str,
+    start: int,
+    end: int,
+    weight: float,
+    rule: str,
+    cue: str | None,
+    polarity: Polarity,
+    name: str | None = None,
+) -> Evidence:
+    """Evidence of a rule's cue (``rule:atom``) or of a learned word (``association:lemma``)."""
+    return Evidence.model_construct(
+        alias=f"{rule}:{name or cue}",
+        text=text[start:end],
+        start=start,
+        end=end,
+        score=100.0,
+        weight=weight,
+        negated=False,
+        rule=rule,
+        cue=cue,
+        polarity=polarity,
+    )
+
+
+_SPAN_REACH = 48
+"""The longest alias or cue (in characters) looked for around a shorter one."""
+
+
+def _inside_another(
+    start: int, end: int, concern: str, by_start: dict[int, list[tuple[int, str]]]
+) -> bool:
+    """Whether a longer span of another concern holds ``start..end`` (checks only the spans
+    starting up to :data:`_SPAN_REACH` characters before it: linear in the note)."""
+    for a in range(max(0, end - _SPAN_REACH), start + 1):
+        for b, other in by_start.get(a, ()):
+            if other != concern and b >= end and b - a > end - start:
+                return True
+    return False
+
+
+def _noisy_or(strengths: Iterable[float]) -> float:
+    """The confidence of independent pieces of evidence together."""
+    miss = 1.0
+    for strength in strengths:
+        miss *= 1.0 - strength
+    return 1.0 - miss
 
 
 def _strength(ev: Evidence) -> float:
@@ -424,10 +517,14 @@ def _strength(ev: Evidence) -> float:
     return max(0.0, min(1.0, ev.weight * fuzz_factor))
 
 
-def _word_bounded(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+def _mass(m: Match) -> float:
+    """The sum of a match's distinct pieces of evidence (ranks concerns that saturate)."""
+    best: dict[str, float] = {}
+    for e in m.evidence:
+        if not e.negated:
+            key = e.rule or e.alias
+            best[key] = max(best.get(key, 0.0), _strength(e))
+    return sum(best.values())
 
 
 # -- the bundled vocabulary ------------------------------------------------------------------

@@ -64,12 +64,15 @@ __all__ = [
     "Link",
     "Match",
     "Model",
+    "NoteReading",
     "PathStep",
     "Phone",
     "PlanConcern",
+    "Polarity",
     "PostalTown",
     "ReferralPlan",
     "Role",
+    "SafetyClue",
     "Source",
     "Suggestion",
     "Text",
@@ -506,8 +509,18 @@ class ConcernSet(Model):
     concerns: tuple[Concern, ...]
 
 
+Polarity = Literal["plain", "suspected", "negated", "hypothetical", "topic", "past"]
+"""How a note says a thing: stated, suspected, ruled out, supposed, named as a topic, or told
+as over and done."""
+
+
 class Evidence(Model):
-    """One alias found in a note: what, where (offsets in the original text) and how well."""
+    """One piece of evidence in a note: an alias, or a concept cue that served a concern rule;
+    what, where (offsets in the original text) and how well.
+
+    For a cue, ``alias`` is ``rule:atom`` (``child_abuse.hurt:violence``), ``rule`` the concern
+    rule and ``cue`` the concept atom (see ``referral/concepts.json``).
+    """
 
     alias: str
     text: str = Field(description="the words of the note that matched")
@@ -516,6 +529,9 @@ class Evidence(Model):
     score: Annotated[float, Field(ge=0, le=100)]
     weight: float = 1.0
     negated: bool = False
+    rule: str | None = Field(default=None, description="the concern rule this cue served")
+    cue: str | None = Field(default=None, description="the concept atom of this cue")
+    polarity: Polarity = "plain"
 
 
 class Match(Model):
@@ -533,6 +549,35 @@ class Match(Model):
     end: Annotated[int, Field(ge=0)]
     evidence: tuple[Evidence, ...]
     negated: bool = Field(default=False, description="every hit was negated (虐待ではない)")
+    safety: tuple[str, ...] = Field(default=(), description="safety rules its evidence brings")
+
+
+class SafetyClue(Model):
+    """A clue in a note that calls for a safety rule's advice first, however weak it is."""
+
+    rule: str
+    concern: Id
+    confidence: Annotated[float, Field(ge=0, le=1)]
+    weak: bool = Field(description="below the confidence a concern needs to be reported")
+    words: tuple[str, ...] = Field(default=(), description="the note's words behind it")
+    learned: bool = Field(
+        default=False,
+        description="found by the learned character look (referral.safety_ngrams), no rule",
+    )
+
+
+class NoteReading(Model):
+    """Everything a note says: concerns (most strongly evidenced first), weaker ones, and
+    the safety clues to act on before anything else (strongest first)."""
+
+    matches: tuple[Match, ...] = ()
+    weak: tuple[Match, ...] = Field(default=(), description="concerns below the threshold")
+    safety: tuple[SafetyClue, ...] = ()
+
+    @property
+    def advisories(self) -> tuple[SafetyClue, ...]:
+        """The safety clues (an alias of :attr:`safety`)."""
+        return self.safety
 
 
 # -- routing -------------------------------------------------------------------------------
@@ -580,6 +625,7 @@ class PlanConcern(Model):
     confidence: Annotated[float, Field(ge=0, le=1)]
     given: bool = Field(default=False, description="named by the caller, not read from a note")
     evidence: tuple[str, ...] = Field(default=(), description="the note's words that said so")
+    weak: bool = Field(default=False, description="only a weak clue, kept for its safety rule")
 
 
 class Advisory(Model):
@@ -590,6 +636,11 @@ class Advisory(Model):
     message: Text
     numbers: tuple[str, ...]
     agencies: tuple[AgencyRef, ...] = ()
+    weak: bool = Field(default=False, description="the clue is weak; the advice stands")
+    evidence: tuple[str, ...] = Field(default=(), description="the note's words behind it")
+    learned: bool = Field(
+        default=False, description="the clue came from the learned look, not from a rule"
+    )
 
 
 class Suggestion(Model):

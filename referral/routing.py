@@ -44,10 +44,12 @@ from .models import (
     AreaMatch,
     Concern,
     KindRef,
+    Match,
     PathStep,
     PlanConcern,
     ReferralPlan,
     Role,
+    SafetyClue,
     Suggestion,
     Text,
 )
@@ -57,7 +59,7 @@ from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES
 if TYPE_CHECKING:
     from .directory import Directory
 
-__all__ = ["AreaTooBroadError", "NoConcernError", "route"]
+__all__ = ["WEAK_PREFIX", "AreaTooBroadError", "NoConcernError", "advisory", "route"]
 
 ROLE_ORDER: dict[str, int] = {"coordinator": 0, "primary": 1, "supporting": 2, "escalation": 3}
 _WARD_ORIGINS = (
@@ -136,30 +138,64 @@ def _agency_ref(d: Directory, ag: Agency, ward: str) -> AgencyRef:
     )
 
 
-def _concerns(d: Directory, what: str | Sequence[str]) -> list[PlanConcern]:
+def _concerns(
+    d: Directory, what: str | Sequence[str], note: str | None
+) -> tuple[list[PlanConcern], list[SafetyClue]]:
+    """The concerns to act on and the safety clues to put first.
+
+    From a note: its concerns; when none is sure enough but the note holds a clue of a
+    concern with a safety rule, that concern, marked weak (safety first, even on weak
+    evidence). From concern ids: those, each with its concern's safety rules; ``note`` (when
+    given too) adds its own concerns and clues after them.
+    """
     if isinstance(what, str):
-        found = d.match(what)
-        if not found:
-            near = d.match(what, min_confidence=0.4)
-            raise NoConcernError([m.concern for m in near[:4]])
-        return [
-            PlanConcern(
-                id=m.concern,
-                name=m.name,
-                confidence=m.confidence,
-                evidence=tuple(dict.fromkeys(e.text for e in m.evidence if not e.negated)),
-            )
-            for m in found
-        ]
+        return _from_note(d, what, given=())
     if not isinstance(what, Sequence) or not all(isinstance(c, str) for c in what):
         raise ArgumentTypeError("route() takes a note (str) or a sequence of concern ids")
-    if not what:
+    if not what and not note:
         raise NoConcernError()
-    out = []
+    given = []
     for cid in dict.fromkeys(what):
         c = d.concern(cid)
-        out.append(PlanConcern(id=c.id, name=c.name, confidence=1.0, given=True))
-    return out
+        given.append(PlanConcern(id=c.id, name=c.name, confidence=1.0, given=True))
+    clues = [
+        SafetyClue(rule=rule, concern=pc.id, confidence=1.0, weak=False)
+        for pc in given
+        for rule in d.concern(pc.id).safety
+    ]
+    if note:
+        read, note_clues = _from_note(d, note, given=given, required=not given)
+        given += read
+        clues += [c for c in note_clues if c.rule not in {x.rule for x in clues}]
+    return given, clues
+
+
+def _from_note(
+    d: Directory, note: str, *, given: Sequence[PlanConcern], required: bool = True
+) -> tuple[list[PlanConcern], list[SafetyClue]]:
+    reading = d.read(note)
+    known = {pc.id for pc in given}
+    # a plan reads its concerns as the note tells them: the surest first, then in the order
+    # the note mentions them (8050の世帯で… puts the household before what follows)
+    ordered = sorted(reading.matches, key=lambda m: (-round(m.confidence, 1), m.start))
+    found = [_plan_concern(m) for m in ordered if m.concern not in known]
+    if not found and not given:
+        weak = {c.concern for c in reading.safety}
+        found = [_plan_concern(m, weak=True) for m in reading.weak if m.concern in weak]
+    if not found and required:
+        raise NoConcernError([m.concern for m in reading.weak[:4]])
+    return found, list(reading.safety)
+
+
+def _plan_concern(m: Match, *, weak: bool = False) -> PlanConcern:
+    """A plan's concern from a match: its words (not those ruled out), once each."""
+    return PlanConcern(
+        id=m.concern,
+        name=m.name,
+        confidence=m.confidence,
+        evidence=tuple(dict.fromkeys(e.text for e in m.evidence if not e.negated)),
+        weak=weak,
+    )
 
 
 def _origins(
@@ -283,6 +319,7 @@ def route(
     area: str | AreaMatch,
     age: int | None = None,
     origin_kind: str | None = None,
+    note: str | None = None,
 ) -> ReferralPlan:
     """Suggest where to route concerns for a person living in ``area``.
 
@@ -316,7 +353,7 @@ def route(
     ward = where.area.parent if where.area.kind == "district" else where.area.id
     assert ward is not None
     area_name, ward_name = where.area.name, d.area(ward).name
-    concerns = _concerns(d, note_or_concerns)
+    concerns, clues = _concerns(d, note_or_concerns, note)
     by_id = {c.id: d.concern(c.id) for c in concerns}
     # safety concerns first; then as read (by confidence, then the order of mention) or given
     concerns.sort(key=lambda c: not by_id[c.id].safety)
@@ -388,7 +425,7 @@ def route(
                 en=f"involved in several concerns ({covered_en}), so it holds the case together",
             ),
         )
-    advisories = _advisories(d, idx, concerns, by_id, district, ward)
+    advisories = _advisories(d, idx, clues, district, ward)
     safety_kinds = {k for adv in advisories for k in SAFETY_RULES[adv.rule].kinds}
     suggestions: list[tuple[tuple[object, ...], Suggestion]] = []
     for a in acc.values():
@@ -518,26 +555,50 @@ def _coordinator(
 def _advisories(
     d: Directory,
     idx: RouteIndex,
-    concerns: Sequence[PlanConcern],
-    by_id: Mapping[str, Concern],
+    clues: Sequence[SafetyClue],
     district: str,
     ward: str,
 ) -> list[Advisory]:
+    """One advisory per safety clue, in the reading's order, with the nearest bodies that
+    act on it."""
     out = []
-    for pc in concerns:
-        for rule_id in by_id[pc.id].safety:
-            rule = SAFETY_RULES[rule_id]
-            bodies = [d.agency(i) for k in rule.kinds for i in idx.local(k, district, ward)[:1]]
-            out.append(
-                Advisory(
-                    rule=rule_id,
-                    concern=pc.id,
-                    message=Text(ja=rule.ja, en=rule.en),
-                    numbers=rule.numbers,
-                    agencies=tuple(_agency_ref(d, b, ward) for b in bodies),
-                )
-            )
+    for clue in clues:
+        kinds = SAFETY_RULES[clue.rule].kinds
+        bodies = [d.agency(i) for k in kinds for i in idx.local(k, district, ward)[:1]]
+        out.append(advisory(clue, tuple(_agency_ref(d, b, ward) for b in bodies)))
     return out
+
+
+def advisory(clue: SafetyClue, agencies: tuple[AgencyRef, ...] = ()) -> Advisory:
+    """The advice a safety clue calls for (a weak clue says it is weak; the advice stands).
+
+    >>> from referral.models import SafetyClue
+    >>> adv = advisory(SafetyClue(rule="child_abuse_189", concern="child_abuse",
+    ...                           confidence=0.4, weak=True))
+    >>> adv.numbers, adv.message.ja.startswith("（手がかりは弱いですが、念のため）")
+    (('189', '110'), True)
+    """
+    rule = SAFETY_RULES[clue.rule]
+    message = Text(ja=rule.ja, en=rule.en)
+    if clue.weak:
+        message = Text(ja=WEAK_PREFIX.ja + rule.ja, en=WEAK_PREFIX.en + rule.en)
+    return Advisory(
+        rule=clue.rule,
+        concern=clue.concern,
+        message=message,
+        numbers=rule.numbers,
+        agencies=agencies,
+        weak=clue.weak,
+        evidence=clue.words,
+        learned=clue.learned,
+    )
+
+
+WEAK_PREFIX = Text(
+    ja="（手がかりは弱いですが、念のため）",
+    en="(The clue is weak, but to be safe:) ",
+)
+"""What a weak clue's advisory says first: the advice stands, the evidence is thin."""
 
 
 def _caveats(

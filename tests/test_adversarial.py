@@ -59,11 +59,14 @@ def test_each_adversarial_note_returns_promptly(name: str) -> None:
     assert len(note) <= MAX_NOTE_CHARS
     D.match("warm up")  # the matcher is built once per process, not per note
     work, found = _work(lambda: D.match(note))
-    assert work <= 60 * len(note) + 20_000, work  # linear in the note: no quadratic corner
+    # linear in the note, no quadratic corner: morphology and concept rules do more per word
+    # than the alias scan once did (the densest note, every word a cue, takes about 80)
+    # per character)
+    assert work <= 120 * len(note) + 20_000, work
     if concerns is not None:
         assert {m.concern for m in found} == concerns
     work, plan = _work(lambda: D.route(note, area="戸部本町"))
-    assert work <= 60 * len(note) + 60_000, work
+    assert work <= 120 * len(note) + 60_000, work
     assert isinstance(plan, ReferralError) or plan.suggestions
 
 

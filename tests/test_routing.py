@@ -74,14 +74,17 @@ SCENARIOS: list[tuple[str, str, int | None, set[str], str | None]] = [
         "緑区",
         None,
         {"childcare_support_hub", "care_plaza"},
-        "childcare_network",
+        # 限界 is carer burnout too: both concerns are raised at the community care conference
+        "community_care_conference",
     ),
     (
         "最近、物忘れがひどくなった一人暮らしのおばあさんが夜中に徘徊している",
         "旭区鶴ケ峰1丁目",
         82,
         {"comprehensive_support_center", "ward_elderly_disability_section"},
-        "dementia_liaison",
+        # wandering at night also calls for a safety check: dementia and the check are both
+        # raised at the community care conference
+        "community_care_conference",
     ),
     (
         "隣のおばあさんが息子に怒鳴られて叩かれている。高齢者虐待ではないか",
