@@ -1,4 +1,6 @@
-"""Cold start of ``referral route`` beside a bare ``import networkx, pydantic, rapidfuzz``.
+"""Cold start of ``referral route`` beside a bare ``import networkx, pydantic, rapidfuzz``;
+and of reading one note in a new process (``referral match``, and the matcher alone) beside
+the matcher as it was before concepts (``baseline/matcher_v1.py``), in the same run.
 
 Each run is a new process, timed from launch to exit; the figure is the median of many runs,
 alternating the two commands so that both see the same machine. The first ``referral route``
@@ -24,6 +26,20 @@ from typing import Any
 NOTE = "80代の母が認知症で、同居の50代の息子はひきこもり。家はゴミ屋敷になっている"
 ROUTE = [sys.executable, "-m", "referral", "route", NOTE, "--area", "戸部本町"]
 BARE = [sys.executable, "-c", "import networkx, pydantic, rapidfuzz"]
+MATCH_NOTE = "父親が子どもを殴っている。腕にあざがある"
+READ_NEW = [
+    sys.executable,
+    "-c",
+    "import sys; from referral.matching import default_matcher; "
+    "default_matcher().read(sys.argv[1])",
+    MATCH_NOTE,
+]
+READ_OLD = [
+    sys.executable,
+    "-c",
+    "import sys; from baseline.matcher_v1 import old_matcher; old_matcher().match(sys.argv[1])",
+    MATCH_NOTE,
+]
 
 
 def _referral_command() -> list[str]:
@@ -54,8 +70,21 @@ def run(*, quick: bool = False) -> dict[str, Any]:
             bare.append(_once(BARE, env))
             ours.append(_once(route, env))
         off = [_once(route, {**env, "REFERRAL_CACHE_DIR": "off"}) for _ in range(max(3, runs // 3))]
+        here = str(Path(__file__).resolve().parent)
+        benv = {**env, "PYTHONPATH": os.pathsep.join([here, env.get("PYTHONPATH", "")])}
+        match = [*route[:-4], "match", MATCH_NOTE]  # the same program, another command
+        reads: dict[str, list[float]] = {"cli": [], "new": [], "old": []}
+        for _ in range(runs):
+            reads["old"].append(_once(READ_OLD, benv))
+            reads["new"].append(_once(READ_NEW, env))
+            reads["cli"].append(_once(match, env))
     b, o = statistics.median(bare), statistics.median(ours)
+    rd = {k: statistics.median(v) * 1e3 for k, v in reads.items()}
     return {
+        "read_old_ms": rd["old"],
+        "read_new_ms": rd["new"],
+        "read_ratio": rd["new"] / rd["old"],
+        "match_cli_ms": rd["cli"],
         "runs": runs,
         "bare_import_ms": b * 1e3,
         "route_cold_ms": o * 1e3,
@@ -77,6 +106,11 @@ def report(r: dict[str, Any]) -> str:
             f"    first run (validates, writes the cache)       {r['route_first_run_ms']:7.0f} ms",
             f"    with the cache off (REFERRAL_CACHE_DIR=off)    "
             f"{r['route_without_cache_ms']:7.0f} ms   {r['ratio_without_cache']:.2f}×",
+            "Reading one note in a new process:",
+            f"  the matcher before concepts (baseline)          {r['read_old_ms']:7.0f} ms",
+            f"  the matcher now (morphology, lexicon, models)   {r['read_new_ms']:7.0f} ms"
+            f"   {r['read_ratio']:.2f}× the old one",
+            f"  referral match NOTE (the command)               {r['match_cli_ms']:7.0f} ms",
         ]
     )
 

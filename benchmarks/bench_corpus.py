@@ -90,6 +90,31 @@ def load_safety_notes() -> list[SafetyNote]:
     ]
 
 
+def load_more_safety_notes() -> list[SafetyNote]:
+    """Later blind safety notes (``safety_more.tsv``), their batch as their split."""
+    return [
+        SafetyNote(f"{r['batch']}-{i}", r["batch"], r["category"], r["lang"], r["text"])
+        for i, r in enumerate(_rows("safety_more.tsv"))
+    ]
+
+
+def load_more_neutral() -> list[Excerpt]:
+    """Later neutral excerpts from community pages (``neutral_more.tsv``)."""
+    return [
+        Excerpt(f"{r['batch']}-{i}", r["batch"], r["lang"], frozenset(), None, "neutral", r["text"])
+        for i, r in enumerate(_rows("neutral_more.tsv"))
+    ]
+
+
+BATCHES = {
+    "s2": "s2 safety notes (tuned on)",
+    "s3": "s3 safety notes (read once, then tuned on)",
+    "s4": "s4 safety notes (held out)",
+    "n4": "n4 neutral (tuned on)",
+    "n5": "n5 neutral (read, not tuned on)",
+}
+
+
 # -- the detectors -------------------------------------------------------------------------
 def old() -> Detector:
     """The matcher before concepts: its concerns, and its route's advisories (safety
@@ -233,12 +258,35 @@ def run(*, quick: bool = False) -> dict[str, Any]:
             }
             for split in ("dev", "test")
         }
+    more_notes, more_neutral = load_more_safety_notes(), load_more_neutral()
+    for name, detect in detectors.items():
+        result[name]["later"] = {
+            batch: (
+                safety([s for s in more_notes if s.split == batch], detect)
+                if batch.startswith("s")
+                else quality([e for e in more_neutral if e.split == batch], detect)
+            )
+            for batch in BATCHES
+        }
     texts = two_hundred_char_notes([e.text for e in corpus], 100 if quick else 400)
     secs = 0.3 if quick else 2.0
     speed = {name: throughput(d, texts, min_seconds=secs) for name, d in detectors.items()}
+    speed["the analyser alone (floor)"] = throughput(_analyser_only(), texts, min_seconds=secs)
     result["notes_per_second"] = speed
     result["speed_ratio"] = speed["referral"] / speed["old matcher"]
     return result
+
+
+def _analyser_only() -> Detector:
+    """Only the morphological analysis every reading starts with: the most any matcher built
+    on it could do."""
+    from referral.morphology import analyse  # noqa: PLC0415
+
+    def detect(text: str) -> Reading:
+        analyse(text)
+        return [], []
+
+    return detect
 
 
 def report(result: dict[str, Any]) -> str:
@@ -273,6 +321,23 @@ def report(result: dict[str, Any]) -> str:
     for c, share in ours["test"]["safety"]["per_category"].items():
         old_share = base["test"]["safety"]["per_category"].get(c, 0.0)
         lines.append(f"{c:<22}{share:>10.2f}{old_share:>8.2f}")
+    lines += ["", "Later blind sets (see CORPUS.md):", ""]
+    lines.append(f"{'':<72}{'referral':>9}{'old':>8}")
+    for batch, about in BATCHES.items():
+        a, b = ours["later"][batch], base["later"][batch]
+        if batch.startswith("s"):
+            pairs = [
+                ("advisory first", a["first"], b["first"]),
+                (
+                    "near-miss with an advisory",
+                    a["neutral_with_advisory"],
+                    b["neutral_with_advisory"],
+                ),
+            ]
+        else:
+            pairs = [("with a concern", a["neutral_fp_rate"], b["neutral_fp_rate"])]
+        for what, x, y in pairs:
+            lines.append(f"{about + ': ' + what:<72}{x:>9.3f}{y:>8.3f}")
     lines.append("")
     for name, nps in result["notes_per_second"].items():
         lines.append(f"{name:<28} {nps:10,.0f} notes/s (200-char notes, one thread)")
