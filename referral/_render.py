@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from .models import Advisory, Agency, AgencyRef, Area, AreaMatch, ReferralPlan, Text
+from .models import Advisory, Agency, AgencyRef, Area, AreaMatch, Phone, ReferralPlan, Text
 
 if TYPE_CHECKING:
     from .directory import Directory
@@ -53,6 +53,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "sources": ("出典", "sources"),
     "checked": ("確認日", "checked"),
     "notes": ("備考", "notes"),
+    "provenance": ("調査メモ（出典の扱い）", "research notes (provenance)"),
+    "derived": ("補完した項目", "derived"),
     "links": ("つながり", "links"),
     "attested": ("出典で確認", "attested"),
     "districts": ("圏域数", "districts"),
@@ -149,12 +151,42 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return buf.getvalue()
 
 
-def phone_text(agency: Agency) -> str:
-    """The first phone of an agency, with its label in brackets."""
-    if not agency.phones:
+def phone_text(agency: Agency, lang: Lang = "ja") -> str:
+    """The first phone of an agency, with what it reaches in brackets."""
+    return phone_line(agency.phones[0], lang) if agency.phones else ""
+
+
+def phone_line(p: Phone, lang: Lang) -> str:
+    """A number with what it reaches, and what else answers on it.
+
+    >>> p = Phone(number="045-592-2151", label="代表", shared_with="同じ建物のデイサービス")
+    >>> phone_line(p, "ja")
+    '045-592-2151（代表・同じ建物のデイサービスと共用）'
+    """
+    what = p.label_en if lang == "en" and p.label_en else p.label
+    parts = [what] if what else []
+    if p.shared_with:
+        parts.append(
+            f"{p.shared_with}と共用"
+            if lang == "ja"
+            else f"shared with the {_SHARED_EN.get(p.shared_with, p.shared_with)}"
+        )
+    if not parts:
+        return p.number
+    return p.number + (f"（{'・'.join(parts)}）" if lang == "ja" else f" ({'; '.join(parts)})")
+
+
+_SHARED_EN = {"同じ建物のデイサービス": "day service in the same building"}
+
+
+def postal_text(postal_code: str | None, derived: bool, lang: Lang) -> str:
+    """〒 and the code, marked when the build looked it up from the address."""
+    if not postal_code:
         return ""
-    p = agency.phones[0]
-    return f"{p.number}（{p.label}）" if p.label else p.number
+    mark = ""
+    if derived:
+        mark = "（住所から補完）" if lang == "ja" else " (looked up from the address)"
+    return f"〒{postal_code}{mark} "
 
 
 def agency_card(
@@ -166,8 +198,11 @@ def agency_card(
     contact: Agency | None,
     links: Sequence[tuple[str, str, Agency]],
     source_titles: dict[str, str],
+    provenance: bool = False,
+    source_credits: dict[str, str] | None = None,
 ) -> str:
-    """A readable description of one agency: name, kind, place, contact, sources, links."""
+    """A readable description of one agency: name, kind, place, contact, what a coordinator
+    should know, sources and links (``provenance``: the research notes and derivations too)."""
     name = agency.name.ja if lang == "ja" else agency.name.en
     other = agency.name.en if lang == "ja" else agency.name.ja
     lines = [f"{name}  [{agency.id}]", f"  {other}"]
@@ -184,9 +219,10 @@ def agency_card(
     if agency.confidential:
         row("address", label("confidential", lang))
     elif agency.address:
-        row("address", (f"〒{agency.postal_code} " if agency.postal_code else "") + agency.address)
+        derived = any(d.field == "postal_code" for d in agency.derived)
+        row("address", postal_text(agency.postal_code, derived, lang) + agency.address)
     for p in agency.phones:
-        row("phone", p.number + (f"（{p.label}）" if p.label else ""))
+        row("phone", phone_line(p, lang))
     row("url", agency.url or "")
     if agency.ages:
         lo, hi = agency.ages.min, agency.ages.max
@@ -210,14 +246,24 @@ def agency_card(
         lines.append(f"  ⚠ {label('structural_note', lang)}")
     if contact is not None and contact.id != agency.id:
         cname = contact.name.ja if lang == "ja" else contact.name.en
-        row("contact_via", f"{cname} {phone_text(contact)}".strip())
+        row("contact_via", f"{cname} {phone_text(contact, lang)}".strip())
     for cite in agency.sources:
         title = source_titles.get(cite.source, cite.source)
         detail = cite.detail or ""
         same = detail and (detail in title or title.split(" (")[0] in detail)
-        row("sources", detail if same else f"{title}" + (f" — {detail}" if detail else ""))
+        credit = (source_credits or {}).get(cite.source)
+        row(
+            "sources",
+            (detail if same else f"{title}" + (f" — {detail}" if detail else ""))
+            + (f"（{credit}）" if credit else ""),
+        )
     row("checked", agency.checked.isoformat())
-    row("notes", agency.notes or "")
+    if agency.remarks:
+        row("notes", _t(agency.remarks, lang))
+    if provenance:
+        row("provenance", agency.notes or "")
+        for d in agency.derived:
+            row("derived", f"{d.field}: {d.how}")
     if links:
         lines.append(f"  {label('links', lang)}:")
         for direction, kind, other_agency in links:
@@ -255,9 +301,7 @@ def _t(text: Text, lang: Lang) -> str:
 def _contact_line(ref: AgencyRef, lang: Lang) -> str:
     parts = []
     if ref.phones:
-        parts.append(
-            " / ".join(p.number + (f"（{p.label}）" if p.label else "") for p in ref.phones[:2])
-        )
+        parts.append(" / ".join(phone_line(p, lang) for p in ref.phones[:2]))
     elif ref.contact_name is not None:
         phones = " / ".join(p.number for p in ref.contact_phones[:1])
         parts.append(
@@ -266,7 +310,7 @@ def _contact_line(ref: AgencyRef, lang: Lang) -> str:
     if ref.confidential:
         parts.append(label("confidential", lang))
     elif ref.address:
-        parts.append((f"〒{ref.postal_code} " if ref.postal_code else "") + ref.address)
+        parts.append(postal_text(ref.postal_code, "postal_code" in ref.derived, lang) + ref.address)
     if ref.url and not ref.phones:
         parts.append(ref.url)
     return (
@@ -316,6 +360,8 @@ def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> st
         out.append("")
         out.append(f"{s.rank}. 【{role}】{_t(s.agency.name, lang)}  [{s.agency.id}]")
         rows = [(("連絡" if ja else "contact"), _contact_line(s.agency, lang))]
+        if s.agency.remarks:
+            rows.append(("注意" if ja else "note", _t(s.agency.remarks, lang)))
         rows.append(
             ("懸念" if ja else "concerns", "・".join(_t(cnames[c], lang) for c in s.concerns))
         )

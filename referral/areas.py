@@ -16,14 +16,18 @@ Examples
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from ._text import fold_place, kanji_to_int, kata_to_hira, squash
-from .errors import ArgumentError, ArgumentTypeError
+from .errors import ArgumentError, ArgumentTypeError, OutsideAreaError
 from .models import Area, AreaMatch, Document, Text, TownPart
 
 __all__ = ["MAX_AREA_CHARS", "AreaIndex", "parse_address", "parse_catchment"]
@@ -173,6 +177,44 @@ _WARD_PREFIX = re.compile(r"^(?:神奈川県)?(?:横浜市)?")
 _NAME = Text(ja="名称が一致", en="name")
 _POSTAL = Text(ja="郵便番号", en="postal code")
 _TOWN = Text(ja="町名", en="town")
+_POSTAL_WARD = Text(
+    ja="郵便番号（区の共通番号: 町名は分からない）", en="postal code (the ward's catch-all code)"
+)
+CATCH_ALL = "以下に掲載がない場合"
+"""The town Japan Post gives a ward's catch-all postal code (230-0000): the ward only."""
+
+
+def _elsewhere_names(city: str, home: set[str], towns: set[str]) -> list[tuple[str, str]]:
+    """(name, the place it means) for every prefecture and municipality outside ``city``,
+    longest first: 「川崎市中原区」, its bare ward 「中原区」 (unless ``city`` has a ward of that
+    name), 「三浦郡葉山町」 and 「葉山町」 (unless a town of ``city`` has that name)."""
+    data = _municipalities()
+    pref_of_city = next((p for p, m in data["municipalities"] if m.startswith(city)), "")
+    names: dict[str, str] = {}
+    for pref in data["prefectures"]:
+        if pref != pref_of_city:
+            names[pref] = pref
+    bare: dict[str, set[str]] = defaultdict(set)
+    for pref, m in data["municipalities"]:
+        if not city or m.startswith(city):
+            continue
+        names[m] = m
+        names[pref + m] = pref + m
+        if m.endswith("区") and "市" in m:  # a ward of another city: 中原区
+            bare[m.split("市", 1)[1]].add(m)
+        if "郡" in m:  # a town or village: 葉山町
+            bare[m.split("郡", 1)[1]].add(m)
+    for name, places in bare.items():
+        if name not in home and fold_place(name) not in towns and name not in names:
+            names[name] = "・".join(sorted(places))
+    return sorted(names.items(), key=lambda kv: -len(kv[0]))
+
+
+@lru_cache(maxsize=1)
+def _municipalities() -> dict[str, Any]:
+    raw = resources.files("referral").joinpath("municipalities.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(raw)
+    return data
 
 
 class AreaIndex:
@@ -200,6 +242,9 @@ class AreaIndex:
         self._postal: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
         self._kana: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for t in doc.towns:
+            if t.town == CATCH_ALL:  # a ward's catch-all postal code: the ward only
+                self._postal[squash(t.postal_code)].append((t.ward, "", None))
+                continue
             self._ward_towns[t.ward].add(fold_place(t.town))
             self._postal[squash(t.postal_code)].append((t.ward, fold_place(t.town), t.qualifier))
             if t.kana:
@@ -212,6 +257,11 @@ class AreaIndex:
                     self._town_parts[(area.parent, part.town)].append((area.id, part))
                     self._ward_towns[area.parent].add(part.town)
         self._all_towns = {t for towns in self._ward_towns.values() for t in towns}
+        city = next((a for a in doc.areas if a.kind == "city"), None)
+        self.city = city.name.ja if city else ""
+        self._home = {a.name.ja for a in doc.areas if a.kind in ("city", "ward")}
+        self._elsewhere = dict(_elsewhere_names(self.city, self._home, self._all_towns))
+        self._elsewhere_longest = max(map(len, self._elsewhere), default=0)
 
     def _match(
         self,
@@ -279,6 +329,25 @@ class AreaIndex:
                 out[area_id] = self._match(area_id, share, reason, matched, town, chome)
         return list(out.values())
 
+    def elsewhere(self, text: str) -> str | None:
+        """The municipality outside the directory's city that ``text`` names, if it names one
+        (「川崎市中原区」, 「相模原市南区」, 「中原区」, 「東京都」), else ``None``.
+
+        A place is outside when it begins with another prefecture, or with the name of a
+        municipality (or of a ward of another city) that is neither the city, one of its wards
+        nor one of its towns.
+        """
+        t = squash(fold_place(text))
+        if not self.city or not t:
+            return None
+        if t.startswith(self.city) or t.startswith(f"神奈川県{self.city}"):
+            return None
+        for n in range(min(len(t), self._elsewhere_longest), 1, -1):  # longest name first
+            place = self._elsewhere.get(t[:n])
+            if place is not None:
+                return place
+        return None
+
     def resolve(self, text: str, *, limit: int = 5) -> list[AreaMatch]:
         """Return candidate areas for ``text``, most certain first (empty if none).
 
@@ -295,9 +364,15 @@ class AreaIndex:
         key = squash(text).lower()
         if not key:
             return []
+        place = self.elsewhere(text)
+        if place is not None:
+            raise OutsideAreaError(text, place=place, city=self.city)
         found: list[AreaMatch] = []
         if re.fullmatch(r"〒?\d{7}", key):
             for p_ward, p_town, qualifier in self._postal.get(key.lstrip("〒"), []):
+                if not p_town:
+                    found.append(self._match(p_ward, 1.0, _POSTAL_WARD, text))
+                    continue
                 p_chome = None
                 if qualifier and (m := re.search(r"(\d+)丁目", fold_place(qualifier))):
                     p_chome = int(m.group(1)) if "〜" not in qualifier else None

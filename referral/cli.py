@@ -36,6 +36,7 @@ from .errors import (
     Problem,
     ReferralError,
     UnknownAgencyError,
+    UnknownAreaError,
     UnknownVocabularyError,
     ValidationError,
 )
@@ -161,6 +162,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         contact=d.contact(agency),
         links=shown,
         source_titles={s.id: s.title for s in d.document.sources},
+        provenance=args.provenance,
+        source_credits={s.id: s.credit for s in d.document.sources if s.credit},
     )
     if limit is not None and len(links) > limit:
         text += f"\n    … +{len(links) - limit} (--all-links)"
@@ -282,12 +285,24 @@ def cmd_route(args: argparse.Namespace) -> int:
     d = _directory(args)
     text = _note_text(args)
     concerns = [c for c in (args.concern or []) if c]
-    if concerns:  # the note, when there is one too, still speaks (its safety clues first)
-        plan = d.route(
-            concerns, area=args.area, age=args.age, origin_kind=args.origin, note=text or None
-        )
-    else:
-        plan = d.route(text, area=args.area, age=args.age, origin_kind=args.origin)
+    try:
+        if concerns:  # the note, when there is one too, still speaks (its safety clues first)
+            plan = d.route(
+                concerns, area=args.area, age=args.age, origin_kind=args.origin, note=text or None
+            )
+        else:
+            plan = d.route(text, area=args.area, age=args.age, origin_kind=args.origin)
+    except UnknownAreaError:
+        # no plan for this place (outside the city, or unknown), but safety comes first:
+        # the note's advice (national numbers) is printed before the error
+        clues = d.read(text).safety if text else ()
+        if clues:
+            advice = [advisory(c) for c in clues]
+            if args.json:
+                _json({"advisories": [a.model_dump(mode="json") for a in advice]})
+            else:
+                _out("\n".join(render_safety(advice, lang=args.lang)))
+        raise
     if args.json:
         _json(plan.model_dump(mode="json"))
         return EXIT_OK
@@ -492,6 +507,11 @@ def build_parser() -> argparse.ArgumentParser:
         elif name == "show":
             p.add_argument("query", metavar="ID|NAME")
             p.add_argument("--all-links", action="store_true", help="list every link")
+            p.add_argument(
+                "--provenance",
+                action="store_true",
+                help="also print the research notes and what the build derived",
+            )
         elif name == "areas":
             p.add_argument("--ward", help="list this ward's care plaza areas")
             p.add_argument("--csv", action="store_true", help="print CSV")

@@ -50,6 +50,7 @@ from .models import (
     Link,
     Match,
     NoteReading,
+    PostalCoverage,
     ReferralPlan,
 )
 from .network import RouteIndex, build_graph
@@ -509,6 +510,24 @@ class Directory:
         from . import gaps  # noqa: PLC0415 - analysis loads on first use
 
         return gaps.load_concentration(self.graph, cov=self._coverage)
+
+    def postal_coverage(self) -> PostalCoverage:
+        """How many of the postal codes in the directory's Japan Post table resolve to a
+        ward, to at least one care plaza area, and to exactly one.
+
+        >>> c = Directory.load().postal_coverage()
+        >>> c.codes == c.ward, c.one_catchment <= c.catchment <= c.ward
+        (True, True)
+        """
+        codes = sorted({t.postal_code for t in self.document.towns})
+        ward = catchment = one = 0
+        for code in codes:
+            found = self._area_index.resolve(code)
+            ward += bool(found)
+            districts = [m for m in found if m.area.kind == "district"]
+            catchment += bool(districts)
+            one += len(districts) == 1 and districts[0].confidence >= 0.999
+        return PostalCoverage(codes=len(codes), ward=ward, catchment=catchment, one_catchment=one)
 
     def data_health(self, *, today: dt.date | None = None) -> DataHealth:
         """Structural and stale records per ward and kind, and the plan's own counts."""

@@ -24,6 +24,7 @@ __all__ = [
     "DataError",
     "DataFileError",
     "NoteTooLongError",
+    "OutsideAreaError",
     "Problem",
     "ReadOnlyError",
     "ReferralError",
@@ -152,6 +153,21 @@ class UnknownAreaError(_LookupMessage, ReferralError, KeyError):
             f"postal code){_did_you_mean(suggestions)}"
         )
         super().__init__(self.message)
+
+
+class OutsideAreaError(UnknownAreaError):
+    """The text names a place in another municipality than the directory's city: no plan
+    can be made for it (a resident of 川崎市 is served by 川崎市's bodies)."""
+
+    def __init__(self, text: str, *, place: str, city: str) -> None:
+        super().__init__(text)
+        self.place = place
+        self.city = city
+        self.message = (
+            f"{shorten(text)!r} is outside {city} ({place}): this directory holds {city}'s "
+            f"bodies only（{city}外の地域です。その市区町村の窓口へ）"
+        )
+        self.args = (self.message,)
 
 
 class UnknownVocabularyError(_LookupMessage, ReferralError, KeyError):

@@ -7,7 +7,7 @@ Examples
 >>> from referral import Directory
 >>> h = Directory.load().data_health(today=dt.date(2026, 11, 28))
 >>> h.stale_total, round(h.share_attested, 2)
-(0, 0.53)
+(0, 0.54)
 """
 
 from __future__ import annotations

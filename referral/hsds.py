@@ -37,7 +37,17 @@ import pydantic
 from pydantic import Field
 
 from .matching import load_concerns
-from .models import Agency, AgeRange, Citation, Coordinates, Link, Model, Phone, Text
+from .models import (
+    Agency,
+    AgeRange,
+    Citation,
+    Coordinates,
+    Derivation,
+    Link,
+    Model,
+    Phone,
+    Text,
+)
 from .vocabulary import KINDS
 
 if TYPE_CHECKING:
@@ -84,6 +94,9 @@ FIELDS = (
     "notes",
     "name_en",
     "contact_via",
+    "remarks",
+    "derived",
+    "phone_details",
 )
 
 
@@ -262,6 +275,16 @@ def export_hsds(d: Directory) -> dict[str, list[dict[str, Any]]]:
             "notes": ag.notes or "",
             "name_en": ag.name.en,
             "contact_via": ag.contact_via or "",
+            "remarks": ag.remarks.model_dump_json() if ag.remarks else "",
+            "derived": json.dumps([x.model_dump() for x in ag.derived], ensure_ascii=False)
+            if ag.derived
+            else "",
+            "phone_details": json.dumps(
+                [{"label_en": p.label_en, "shared_with": p.shared_with} for p in ag.phones],
+                ensure_ascii=False,
+            )
+            if any(p.label_en or p.shared_with for p in ag.phones)
+            else "",
         }
         for field, value in values.items():
             attribute("organization", org, terms[("referral-fields", field)], value)
@@ -444,6 +467,12 @@ def _agency(
     meta: dict[str, Any] | None,
 ) -> Agency:
     address = addresses.get(location["id"]) if location else None
+    if f.get("phone_details"):  # what HSDS phones cannot say: the English label, a shared line
+        details = json.loads(f["phone_details"])
+        phones = [
+            p.model_copy(update={k: v for k, v in x.items() if v}) if i < len(details) else p
+            for i, (p, x) in enumerate(zip(phones, details + [{}] * len(phones), strict=False))
+        ]
     sources = (
         [Citation.model_validate(c) for c in json.loads(meta["replacement_value"])]
         if meta
@@ -486,4 +515,8 @@ def _agency(
         sources=tuple(sources),
         checked=dt.date.fromisoformat(meta["last_action_date"]) if meta else dt.date.today(),
         notes=f.get("notes") or None,
+        remarks=Text.model_validate_json(f["remarks"]) if f.get("remarks") else None,
+        derived=tuple(Derivation.model_validate(x) for x in json.loads(f["derived"]))
+        if f.get("derived")
+        else (),
     )

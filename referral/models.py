@@ -58,6 +58,7 @@ __all__ = [
     "Concern",
     "ConcernSet",
     "Coordinates",
+    "Derivation",
     "Document",
     "Evidence",
     "KindRef",
@@ -69,6 +70,7 @@ __all__ = [
     "Phone",
     "PlanConcern",
     "Polarity",
+    "PostalCoverage",
     "PostalTown",
     "ReferralPlan",
     "Role",
@@ -212,10 +214,25 @@ Citations = Annotated[tuple[Citation, ...], Field(min_length=1), WrapValidator(_
 
 
 class Phone(Model):
-    """A phone number written the Japanese way (``045-320-8484``), with what it reaches."""
+    """A phone number written the Japanese way (``045-320-8484``), with what it reaches
+    (``label`` in Japanese, ``label_en`` in English) and, when the source says so, what else
+    answers on it (``shared_with``: the day service of the same building)."""
 
     number: Annotated[str, Field(pattern=PHONE_PATTERN)]
     label: str | None = None
+    label_en: str | None = None
+    shared_with: str | None = Field(
+        default=None, description="another service the sources give the same number for"
+    )
+
+
+class Derivation(Model):
+    """A fact the build worked out rather than read: which field, from what, and how
+    (a postal code looked up in Japan Post's table from the address, say)."""
+
+    field: NonEmpty
+    source: Id = Field(description="the source the derivation used (an id in ``sources``)")
+    how: NonEmpty
 
 
 class Coordinates(Model):
@@ -318,6 +335,17 @@ class PostalTown(Model):
     kana: str | None = None
 
 
+class PostalCoverage(Model):
+    """How the postal codes of the directory's table resolve: to a ward, to at least one
+    care plaza area, to exactly one (a code whose town is split between areas, or whose
+    town no catchment list names, resolves to its ward only)."""
+
+    codes: int
+    ward: int
+    catchment: int
+    one_catchment: int
+
+
 class Agency(Model):
     """A body or meeting of the support network: one node of the graph.
 
@@ -352,7 +380,16 @@ class Agency(Model):
     operator: str | None = None
     sources: Citations
     checked: dt.date
-    notes: str | None = None
+    remarks: Text | None = Field(
+        default=None,
+        description="what a coordinator should know, in plain words (shown by `show`)",
+    )
+    derived: tuple[Derivation, ...] = Field(
+        default=(), description="facts worked out by the build, not read in a source"
+    )
+    notes: str | None = Field(
+        default=None, description="research notes on provenance (not shown to coordinators)"
+    )
 
     @field_validator("kind")
     @classmethod
@@ -607,6 +644,10 @@ class AgencyRef(Model):
     contact: Id | None = Field(default=None, description="whom to call instead (structural)")
     contact_name: Text | None = None
     contact_phones: tuple[Phone, ...] = ()
+    remarks: Text | None = Field(default=None, description="what to know before calling")
+    derived: tuple[str, ...] = Field(
+        default=(), description="fields the build worked out (postal_code: from the address)"
+    )
 
 
 class PathStep(Model):
@@ -681,3 +722,8 @@ class ReferralPlan(Model):
     coordinator: Id | None = None
     meeting: Id | None = None
     caveats: tuple[Text, ...] = ()
+    district_choices: tuple[Id, ...] = Field(
+        default=(),
+        description="when only the ward is known: its care plaza areas, one of which the person "
+        "lives in (a town, address or postal code tells which)",
+    )

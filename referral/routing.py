@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -135,6 +136,8 @@ def _agency_ref(d: Directory, ag: Agency, ward: str) -> AgencyRef:
         contact=contact.id if via else None,
         contact_name=contact.name if via else None,
         contact_phones=contact.phones if via else (),
+        remarks=ag.remarks,
+        derived=tuple(dict.fromkeys(x.field for x in ag.derived)),
     )
 
 
@@ -362,6 +365,7 @@ def route(
     caveats: list[Text] = []
     acc: dict[str, _Acc] = {}
     age_split: set[str] = set()
+    unknown_local: dict[str, list[str]] = {}  # district kinds left to the care plaza area
     for ci, pc in enumerate(concerns):
         c = by_id[pc.id]
         if age is not None and c.ages and not c.ages.admits(age):
@@ -383,6 +387,14 @@ def route(
                 if ref.ages and age is None:
                     age_split.add(c.id)
                 ids = idx.local(ref.kind, district, ward)
+                if district == ward and ids:  # only the ward is known: no one plaza's body
+                    local = {i for i in ids if _in_district(d, idx.key[i])}
+                    ids = [i for i in ids if i not in local]
+                    if local and not ids:
+                        unknown_local.setdefault(ref.kind, [])
+                        if c.name.ja not in unknown_local[ref.kind]:
+                            unknown_local[ref.kind].append(c.name.ja)
+                        continue
                 if not ids:
                     if kind_role != "escalation":
                         caveats.append(
@@ -464,6 +476,10 @@ def route(
     ordered = [s.model_copy(update={"rank": i}) for i, (_, s) in enumerate(suggestions, 1)]
     meeting = _meeting(ordered, concerns, by_id)
     caveats += _caveats(ordered, where, alternatives, age_split, by_id)
+    choices: tuple[str, ...] = ()
+    if where.area.kind == "ward":
+        choices = tuple(a.id for a in d.districts(ward))
+        caveats.insert(0, _local_unknown(d, ward, unknown_local, choices))
     return ReferralPlan(
         area=where,
         area_alternatives=tuple(alternatives),
@@ -475,6 +491,7 @@ def route(
         coordinator=coordinator,
         meeting=meeting,
         caveats=tuple(dict.fromkeys(caveats)),
+        district_choices=choices,
     )
 
 
@@ -564,9 +581,18 @@ def _advisories(
     out = []
     for clue in clues:
         kinds = SAFETY_RULES[clue.rule].kinds
-        bodies = [d.agency(i) for k in kinds for i in idx.local(k, district, ward)[:1]]
+        bodies = [d.agency(i) for k in kinds for i in _safety_local(d, idx, k, district, ward)]
         out.append(advisory(clue, tuple(_agency_ref(d, b, ward) for b in bodies)))
     return out
+
+
+def _safety_local(d: Directory, idx: RouteIndex, kind: str, district: str, ward: str) -> list[str]:
+    """The nearest body of ``kind`` to name beside a safety advice: with only the ward
+    known, never one care plaza area's body (the person may live in another)."""
+    ids = idx.local(kind, district, ward)
+    if district == ward:
+        ids = [i for i in ids if not _in_district(d, idx.key[i])]
+    return ids[:1]
 
 
 def advisory(clue: SafetyClue, agencies: tuple[AgencyRef, ...] = ()) -> Advisory:
@@ -601,6 +627,36 @@ WEAK_PREFIX = Text(
 """What a weak clue's advisory says first: the advice stands, the evidence is thin."""
 
 
+def _in_district(d: Directory, area_id: str) -> bool:
+    area = d.area_or_none(area_id)
+    return area is not None and area.kind == "district"
+
+
+def _local_unknown(
+    d: Directory, ward: str, unknown: Mapping[str, list[str]], choices: Sequence[str]
+) -> Text:
+    """What a ward-only plan leaves out: the care plaza area's own windows, and the areas to
+    choose from (a town or postal code tells which)."""
+    names = "・".join(
+        re.sub(r"(地域ケアプラザ圏域|地域包括支援センター圏域)$", "", d.area(a).name.ja)
+        for a in choices
+    )
+    names_en = ", ".join(d.area(a).name.en.removesuffix(" care plaza area") for a in choices)
+    kinds = (
+        "・".join(f"{KINDS[k].ja}（{'・'.join(cs)}）" for k, cs in unknown.items())
+        or "地域ケアプラザ・地域包括支援センター"
+    )
+    kinds_en = ", ".join(KINDS[k].en for k in unknown) or "care plaza, support centre"
+    return Text(
+        ja=f"地域が区までしか分からないため、ケアプラザ圏域の窓口（{kinds}）は選んでいません。"
+        f"町名・住所・郵便番号で圏域を特定してください。{d.area(ward).name.ja}の圏域"
+        f"（{len(choices)}）: {names}",
+        en=f"only the ward is known, so the care plaza area's own windows ({kinds_en}) are not "
+        f"chosen: give a town, an address or a postal code. The ward's {len(choices)} areas: "
+        f"{names_en}",
+    )
+
+
 def _caveats(
     ranked: Sequence[Suggestion],
     where: AreaMatch,
@@ -609,15 +665,6 @@ def _caveats(
     by_id: Mapping[str, Concern],
 ) -> list[Text]:
     out: list[Text] = []
-    if where.area.kind == "ward":
-        out.append(
-            Text(
-                ja="地域が区までしか分からないため、地域ケアプラザなど身近な窓口は区内の候補"
-                "から選んでください（町名や郵便番号で特定できます）",
-                en="only the ward is known: pick the local windows (care plaza, support "
-                "centre) among the ward's; a town or postal code narrows it",
-            )
-        )
     if alternatives:
         names = "・".join(m.area.name.ja for m in alternatives)
         names_en = ", ".join(m.area.name.en for m in alternatives)

