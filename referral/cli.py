@@ -7,6 +7,7 @@ stderr, never a traceback (set ``REFERRAL_DEBUG=1`` to see one for an internal e
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import json
 import os
@@ -31,6 +32,7 @@ from ._render import (
 )
 from .directory import Directory
 from .errors import (
+    ArgumentError,
     DataFileError,
     NoteTooLongError,
     Problem,
@@ -40,7 +42,7 @@ from .errors import (
     UnknownVocabularyError,
     ValidationError,
 )
-from .matching import MAX_NOTE_CHARS
+from .matching import MAX_NOTE_CHARS, check_confidence
 from .models import Agency, Document
 from .routing import advisory
 from .validation import load_document
@@ -63,6 +65,37 @@ class _UsageError(Exception):
 
 def _out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _confidence(text: str) -> float:
+    """An argparse type: a confidence threshold from 0 to 1."""
+    try:
+        return check_confidence(float(text), "--min-confidence")
+    except (ValueError, ReferralError) as exc:
+        raise argparse.ArgumentTypeError(
+            str(exc) if isinstance(exc, ReferralError) else f"not a number: {text[:20]!r}"
+        ) from None
+
+
+def _read_note_bytes(data: bytes) -> str:
+    """A note piped in: UTF-8 (with or without a byte-order mark), UTF-16 with its mark, or
+    Shift_JIS (cp932, as Windows writes Japanese); anything else is refused, unquoted."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ArgumentError(
+        "the note on standard input is not text in UTF-8, UTF-16 or Shift_JIS "
+        f"({len(data):,} bytes); save it as UTF-8"
+    )
 
 
 def _json(data: Any) -> None:
@@ -235,7 +268,11 @@ def _note_text(args: argparse.Namespace) -> str:
     text = " ".join(args.text)
     if text != "-":
         return text
-    note = sys.stdin.read(MAX_NOTE_CHARS + 1)
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream given in place of stdin (tests, embedding)
+        note = sys.stdin.read(MAX_NOTE_CHARS + 1)
+    else:  # bytes: the terminal's locale does not decide how a piped note is read
+        note = _read_note_bytes(stream.read(4 * MAX_NOTE_CHARS + 4))
     if len(note) > MAX_NOTE_CHARS:
         raise NoteTooLongError(len(note), MAX_NOTE_CHARS, at_least=True)
     return note
@@ -557,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("text", metavar="TEXT", nargs="+")
             p.add_argument(
                 "--min-confidence",
-                type=float,
+                type=_confidence,
                 default=None,
                 metavar="X",
                 help="report concerns at least this sure (0-1, default 0.7)",
@@ -587,7 +624,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_ERROR
-        return _COMMANDS[args.command][0](args)
+        code = _COMMANDS[args.command][0](args)
+        sys.stdout.flush()  # a full disk or a closed pipe is found here, not at exit
+        return code
     except _UsageError as exc:
         sys.stderr.write(f"{exc}\n(try: referral --help)\n")
         return EXIT_ERROR
@@ -604,6 +643,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader left (| head): stop quietly
+        _silence_stdout()
+        return EXIT_ERROR
+    except OSError as exc:
+        if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
+            raise  # a file the command opened: not the output stream
+        _silence_stdout()
+        sys.stderr.write(f"referral: cannot write the output: {exc.strerror or exc}\n")
+        return EXIT_ERROR
     except Exception as exc:  # the CLI never shows a traceback unless asked
         if os.environ.get("REFERRAL_DEBUG"):
             raise
@@ -612,6 +660,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             "set REFERRAL_DEBUG=1 for details and please report it\n"
         )
         return EXIT_ERROR
+
+
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF})
+"""Errors of writing standard output (a full disk, a closed descriptor), which carry no file
+name, unlike those of a file a command opens."""
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's last flush of
+    what could not be written raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> None:

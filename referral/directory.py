@@ -19,10 +19,12 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pydantic
 from rapidfuzz import fuzz, process
 
 from . import editing
@@ -37,6 +39,9 @@ from .errors import (
     UnknownAreaError,
     UnknownVocabularyError,
     ValidationError,
+    expect_instance,
+    expect_int,
+    expect_path,
     expect_str,
 )
 from .matching import default_matcher, load_concerns
@@ -55,7 +60,7 @@ from .models import (
 )
 from .network import RouteIndex, build_graph
 from .routing import route
-from .validation import check_integrity, load_document
+from .validation import check_integrity, load_document, schema_problems
 from .vocabulary import KINDS
 
 if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none of them
@@ -83,6 +88,16 @@ def _set_bundled(d: Directory) -> None:
     _BUNDLED[:] = [d]
 
 
+@contextmanager
+def _as_problems(what: str) -> Iterator[None]:
+    """Turn a record that does not validate into a :class:`ValidationError` listing its
+    problems at their paths (a pydantic error is not part of this library's API)."""
+    try:
+        yield
+    except pydantic.ValidationError as exc:
+        raise ValidationError(what, schema_problems(exc, [what])) from None
+
+
 class Directory:
     """A validated, read-only directory of the support network.
 
@@ -103,6 +118,7 @@ class Directory:
     """
 
     def __init__(self, document: Document, *, source: str = "<memory>") -> None:
+        expect_instance(document, Document, "document")
         problems = check_integrity(document)
         if problems:
             raise ValidationError(source, problems)
@@ -163,7 +179,10 @@ class Directory:
         ValidationError
             The document is invalid; ``problems`` lists every fault with its JSON path.
         """
-        return cls._checked(load_document(path, max_bytes=max_bytes), os.fspath(path))
+        where = expect_path(path, "directory file")
+        if max_bytes is not None:
+            expect_int(max_bytes, "max_bytes", minimum=1)
+        return cls._checked(load_document(where, max_bytes=max_bytes), where)
 
     # -- the data ----------------------------------------------------------------------
     @property
@@ -248,12 +267,14 @@ class Directory:
 
     def ward_of(self, agency: Agency) -> str | None:
         """The ward id an agency belongs to (``None`` for a city-level body)."""
+        expect_instance(agency, Agency, "agency")
         area = self._areas[agency.area]
         return area.id if area.kind == "ward" else area.parent if area.kind == "district" else None
 
     def contact(self, agency: Agency) -> Agency:
         """The agency to call for ``agency``: itself if it has a phone, else where its
         ``contact_via`` chain leads to one that has."""
+        expect_instance(agency, Agency, "agency")
         seen = {agency.id}
         while agency.contact_via and not agency.phones:
             nxt = self._agencies[agency.contact_via]
@@ -301,6 +322,7 @@ class Directory:
         ['nishi.tobe_honcho.care_plaza']
         """
         expect_str(text, "search text")
+        expect_int(limit, "limit", minimum=0)
         if len(text) > MAX_AREA_CHARS:
             raise ArgumentError(
                 f"the search text is {len(text):,} characters long; give a name (at most "
@@ -533,12 +555,19 @@ class Directory:
         """Structural and stale records per ward and kind, and the plan's own counts."""
         from . import gaps  # noqa: PLC0415 - analysis loads on first use
 
+        if today is not None:
+            expect_instance(today, dt.date, "today")
         return gaps.data_health(self.graph, today=today, doc=self.document)
 
     # -- safe edits and files -----------------------------------------------------------
     def with_agency(self, agency: Agency | dict[str, Any], *, replace: bool = False) -> Directory:
         """A new directory with this body added (or replaced); this one is unchanged."""
-        return Directory(editing.add_agency(self.document, agency, replace=replace))
+        if not isinstance(agency, Agency | dict):
+            raise ArgumentTypeError(
+                f"agency must be an Agency or a dict, not {type(agency).__name__}"
+            )
+        with _as_problems("agency"):
+            return Directory(editing.add_agency(self.document, agency, replace=replace))
 
     def with_changes(self, agency_id: str, **changes: Any) -> Directory:
         """A new directory with one body's fields changed and validated again."""
@@ -546,19 +575,25 @@ class Directory:
 
     def without_agency(self, agency_id: str) -> Directory:
         """A new directory without this body and its links (refused if others depend on it)."""
-        return Directory(editing.remove_agency(self.document, agency_id))
+        return Directory(editing.remove_agency(self.document, expect_str(agency_id, "agency id")))
 
     def with_link(self, link: Link | dict[str, Any]) -> Directory:
         """A new directory with one more typed link."""
-        return Directory(editing.add_link(self.document, link))
+        if not isinstance(link, Link | dict):
+            raise ArgumentTypeError(f"link must be a Link or a dict, not {type(link).__name__}")
+        with _as_problems("link"):
+            return Directory(editing.add_link(self.document, link))
 
     def without_link(self, source: str, target: str, kind: str) -> Directory:
         """A new directory without one link."""
+        for value, what in ((source, "source"), (target, "target"), (kind, "kind")):
+            expect_str(value, f"link {what}")
         return Directory(editing.remove_link(self.document, source, target, kind))
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the directory atomically in the stable format (see
         :func:`referral.editing.save`); the previous file survives any failure."""
+        expect_path(path, "output file")
         return editing.save(self.document, path)
 
     def export(self, fmt: Format, out: str | os.PathLike[str]) -> list[Path]:
@@ -583,6 +618,7 @@ class Directory:
         Returns the candidates, most certain first; when a town is split between
         catchments each gets its share of the confidence. Empty when nothing matches.
         """
+        expect_int(limit, "limit", minimum=0)
         return self._area_index.resolve(text, limit=limit)
 
     def require_area(self, text: str) -> AreaMatch:
@@ -595,6 +631,8 @@ class Directory:
 
     def districts(self, ward: str | None = None) -> Sequence[Area]:
         """The district (care plaza) areas, of one ward or all, in id order."""
+        if ward is not None:
+            self._known_ward(ward)
         return [
             a
             for a in sorted(self._areas.values(), key=lambda a: a.id)

@@ -15,8 +15,12 @@ unknown agency id 'nishi.ward_ofice'; did you mean 'nishi.ward_office'?
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 __all__ = [
     "ArgumentError",
@@ -32,6 +36,9 @@ __all__ = [
     "UnknownAreaError",
     "UnknownVocabularyError",
     "ValidationError",
+    "expect_instance",
+    "expect_int",
+    "expect_path",
     "expect_str",
     "shorten",
 ]
@@ -60,6 +67,53 @@ def expect_str(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise ArgumentTypeError(f"{what} must be a str, not {type(value).__name__}")
     return value
+
+
+def expect_int(value: object, what: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` if it is a whole number (not a bool) at least ``minimum``.
+
+    >>> expect_int("3", "limit")
+    Traceback (most recent call last):
+    ...
+    referral.errors.ArgumentTypeError: limit must be an int, not str
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentTypeError(f"{what} must be an int, not {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ArgumentError(f"{what} must be at least {minimum}, not {value}")
+    return value
+
+
+def expect_instance(value: object, cls: type[_T], what: str) -> _T:
+    """Return ``value`` if it is a ``cls``; else raise :class:`ArgumentTypeError`."""
+    if not isinstance(value, cls):
+        raise ArgumentTypeError(f"{what} must be a {cls.__name__}, not {type(value).__name__}")
+    return value
+
+
+def expect_path(value: object, what: str = "path") -> str:
+    """Return ``value`` (a str or os.PathLike) as a str a file system accepts: no NUL
+    character, no lone surrogate; else raise a :class:`ReferralError`.
+
+    >>> expect_path("a\\x00b")
+    Traceback (most recent call last):
+    ...
+    referral.errors.ArgumentError: path contains a NUL character: 'a\\x00b'
+    """
+    if not isinstance(value, str | os.PathLike):
+        raise ArgumentTypeError(f"{what} must be a str or a path, not {type(value).__name__}")
+    text = os.fspath(value)
+    if isinstance(text, bytes):
+        raise ArgumentTypeError(f"{what} must be a str or a path, not bytes")
+    if "\x00" in text:
+        raise ArgumentError(f"{what} contains a NUL character: {shorten(text, 60)!r}")
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError:
+        raise ArgumentError(
+            f"{what} cannot be encoded for the file system: {shorten(text, 60)!r}"
+        ) from None
+    return text
 
 
 def _did_you_mean(suggestions: Sequence[str]) -> str:

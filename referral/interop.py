@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .editing import atomic_write
-from .errors import ArgumentError, shorten
+from .errors import ArgumentError, expect_instance, expect_path, shorten
 from .models import SCHEMA_VERSION, Document
 
 if TYPE_CHECKING:
@@ -156,7 +156,14 @@ def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]
     ValueError
         ``fmt`` is not one of :data:`FORMATS`.
     """
-    folder = Path(out)
+    from .directory import Directory  # noqa: PLC0415 - the facade imports this module
+
+    expect_instance(d, Directory, "directory")
+    if fmt not in FORMATS:
+        raise ArgumentError(
+            f"unknown export format {shorten(str(fmt), 30)!r}; one of {', '.join(FORMATS)}"
+        )
+    folder = Path(expect_path(out, "output folder"))
     folder.mkdir(parents=True, exist_ok=True)
     import networkx as nx  # noqa: PLC0415
 

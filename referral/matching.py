@@ -47,10 +47,13 @@ from ._aliases import AliasIndex, normalize, normalize_with_map
 from .association import Associations, content_lemmas, load_associations
 from .cues import Cue, Lexicon, Polarity, event_sentences, find_cues, load_lexicon, polarity
 from .errors import (
+    ArgumentError,
     ArgumentTypeError,
     NoteTooLongError,
     UnknownVocabularyError,
     ValidationError,
+    expect_instance,
+    expect_path,
     expect_str,
 )
 from .models import Concern, ConcernSet, Evidence, Match, NoteReading, SafetyClue
@@ -154,8 +157,15 @@ class Matcher:
         safety_ngrams: SafetyNgrams | None = None,
         learned_safety: bool = True,
     ):
+        if isinstance(concerns, str | bytes) or not isinstance(concerns, Sequence | tuple):
+            raise ArgumentTypeError(
+                f"concerns must be a sequence of Concern (see load_concerns()), "
+                f"not {type(concerns).__name__}"
+            )
+        for c in concerns:
+            expect_instance(c, Concern, "each concern")
         self.concerns = {c.id: c for c in concerns}
-        self.min_confidence = min_confidence
+        self.min_confidence = check_confidence(min_confidence)
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self._rules = compile_rules(self.lexicon.rules)
         self._widen = frozenset(c.id for c in concerns if c.safety) | {
@@ -289,7 +299,9 @@ class Matcher:
 
     # -- internals -------------------------------------------------------------------------
     def _threshold(self, min_confidence: float | None) -> float:
-        return self.min_confidence if min_confidence is None else min_confidence
+        if min_confidence is None:
+            return self.min_confidence
+        return check_confidence(min_confidence)
 
     def _evaluate(self, text: str, *, floor: float = 0.0, negated: bool = True) -> list[Match]:
         """Every concern with evidence in ``text`` at least ``floor`` sure (and, when
@@ -502,6 +514,23 @@ def _inside_another(
     return False
 
 
+def check_confidence(value: object, what: str = "min_confidence") -> float:
+    """``value`` as a confidence threshold: a real number from 0 to 1 (not NaN, not a bool).
+
+    >>> check_confidence(0.5)
+    0.5
+    >>> check_confidence(float("nan"))
+    Traceback (most recent call last):
+    ...
+    referral.errors.ArgumentError: min_confidence must be a number from 0 to 1, not nan
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ArgumentTypeError(f"{what} must be a number from 0 to 1, not {type(value).__name__}")
+    if not 0.0 <= value <= 1.0:  # NaN fails both comparisons
+        raise ArgumentError(f"{what} must be a number from 0 to 1, not {value!r}")
+    return float(value)
+
+
 def _noisy_or(strengths: Iterable[float]) -> float:
     """The confidence of independent pieces of evidence together."""
     miss = 1.0
@@ -560,7 +589,7 @@ def load_concerns(path: str | os.PathLike[str] | None = None) -> tuple[Concern, 
     from ._data import read_json  # noqa: PLC0415 - only for a file of one's own
     from .validation import validate_concerns  # noqa: PLC0415
 
-    where = os.fspath(path)
+    where = expect_path(path, "concerns file")
     found, problems = validate_concerns(read_json(where))
     if found is None:
         raise ValidationError(where, problems)

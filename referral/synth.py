@@ -34,6 +34,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from ._progress import progress as progress_bar
+from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    UnknownVocabularyError,
+    expect_instance,
+    expect_int,
+)
 from .models import Agency, Area, Citation, Document, Link, Source, Text
 from .vocabulary import KINDS, REQUIRED_WARD_KINDS
 
@@ -191,6 +198,27 @@ def generate(
     Linear in the size of the output. The records are built without re-validation (they are
     valid by construction); :class:`referral.Directory` still checks their integrity.
     """
+    expect_int(wards, "wards", minimum=1)
+    expect_int(areas_per_ward, "areas_per_ward", minimum=1)
+    expect_int(seed, "seed")
+    if isinstance(drop, bool) or not isinstance(drop, int | float) or not 0.0 <= drop <= 1.0:
+        raise ArgumentError(f"drop must be a share from 0 to 1, not {drop!r}")
+    if template is not None:
+        expect_instance(template, Document, "template")
+    if isinstance(individuals, Mapping):
+        individuals = individuals.items()
+    if isinstance(individuals, str | bytes) or not isinstance(individuals, Iterable):
+        raise ArgumentTypeError(
+            f"individuals must be a mapping of kind to count, not {type(individuals).__name__}"
+        )
+    individuals = list(individuals)
+    for pair in individuals:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise ArgumentTypeError(f"individuals must pair a kind with a count, not {pair!r}")
+        kind, n = pair
+        if kind not in KINDS:
+            raise UnknownVocabularyError("kind", str(kind))
+        expect_int(n, f"individuals[{kind!r}]", minimum=0)
     rng = random.Random(seed)
     pat = template_structure(template)
     areas: list[Area] = [

@@ -30,7 +30,13 @@ from .errors import DataFileError, Problem, ValidationError
 from .models import Agency, Area, Concern, ConcernSet, Document, Link, PostalTown, Source
 from .vocabulary import CONCERN_IDS, REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
 
-__all__ = ["check_integrity", "load_document", "validate_concerns", "validate_data"]
+__all__ = [
+    "check_integrity",
+    "load_document",
+    "schema_problems",
+    "validate_concerns",
+    "validate_data",
+]
 
 _LISTS: dict[str, type[pydantic.BaseModel]] = {
     "sources": Source,
@@ -48,7 +54,7 @@ def _json_path(loc: Iterable[int | str]) -> str:
     return out
 
 
-def _schema_problems(exc: pydantic.ValidationError, prefix: Sequence[int | str]) -> list[Problem]:
+def schema_problems(exc: pydantic.ValidationError, prefix: Sequence[int | str]) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
@@ -71,7 +77,7 @@ def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
     try:
         head = Document.model_validate({**header, **{k: [] for k in _LISTS}})
     except pydantic.ValidationError as exc:
-        problems += _schema_problems(exc, [])
+        problems += schema_problems(exc, [])
         head = None
     parsed: dict[str, list[Any]] = {}
     positions: dict[str, list[int]] = {}
@@ -93,7 +99,7 @@ def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
                 good.append(model.model_validate(item))
                 where.append(i)
             except pydantic.ValidationError as exc:
-                problems += _schema_problems(exc, [name, i])
+                problems += schema_problems(exc, [name, i])
                 if isinstance(item, Mapping):
                     invalid.append({**item, "_list": name})
         parsed[name], positions[name] = good, where
@@ -116,7 +122,7 @@ def validate_concerns(data: Any) -> tuple[ConcernSet | None, list[Problem]]:
     try:
         ConcernSet.model_validate({**data, "concerns": []})
     except pydantic.ValidationError as exc:
-        problems += _schema_problems(exc, [])
+        problems += schema_problems(exc, [])
     items = data.get("concerns")
     if not isinstance(items, list):
         shown = "missing" if items is None else f"a {type(items).__name__}"
@@ -126,7 +132,7 @@ def validate_concerns(data: Any) -> tuple[ConcernSet | None, list[Problem]]:
         try:
             Concern.model_validate(item)
         except pydantic.ValidationError as exc:
-            problems += _schema_problems(exc, ["concerns", i])
+            problems += schema_problems(exc, ["concerns", i])
         cid = item.get("id") if isinstance(item, Mapping) else None
         if not isinstance(cid, str):
             continue
