@@ -183,3 +183,28 @@ def test_errors_never_quote_a_note_in_full(bundled: Directory) -> None:
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["route", "ゴミ屋敷", "--area", note])
     assert code == 1 and TOKEN not in err.getvalue() and note[:20] in err.getvalue()
+
+
+def test_no_network_connection_is_ever_opened(
+    bundled: Directory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Matching, routing, analysis, export and the command line open no socket at all."""
+    import socket  # noqa: PLC0415
+
+    opened: list[tuple[Any, ...]] = []
+
+    class NoSocket(socket.socket):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            opened.append(args)
+            raise OSError("the test forbids sockets")
+
+    monkeypatch.setattr(socket, "socket", NoSocket)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: opened.append(a))
+    note = "80代の母と無職の50代の息子。死にたいと言っている"
+    bundled.read(note)
+    bundled.route(note, area="戸部本町")
+    bundled.coverage(ward="nishi")
+    bundled.export("hsds", tmp_path)
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        assert main(["route", note, "--area", "戸部本町", "--json"]) == 0
+    assert opened == []
