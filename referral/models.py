@@ -101,6 +101,7 @@ NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s")
 
 
 def _one_line(value: str | None, *, lines: bool = False, part: str = "") -> str | None:
@@ -149,7 +150,7 @@ def _web_url(value: str | None) -> str | None:
     if (
         scheme not in ("http", "https")
         or value[: len(scheme) + 3].lower() != scheme + "://"
-        or any(ch.isspace() for ch in value)
+        or _SPACE.search(value) is not None
     ):
         shown = value if len(value) <= 60 else value[:60] + "…"
         raise ValueError(
