@@ -76,44 +76,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     from . import hsds  # noqa: PLC0415 - its models load only for these commands
 
     base = _directory(args)
-    result = hsds.import_hsds(hsds.read_hsds(args.path))
-    known_areas = {a.id for a in base.areas}
-    known = {a.id for a in base.agencies} | {a.id for a in result.agencies}
-    kept, unmapped = [], list(result.unmapped)
-    for ag in result.agencies:
-        missing = [x for x in (ag.area, *ag.serves) if x not in known_areas]
-        if missing:
-            unmapped.append(f"{ag.id}: unknown area {missing[0]!r} in this directory")
-        elif ag.contact_via and ag.contact_via not in known:
-            unmapped.append(f"{ag.id}: contact_via {ag.contact_via!r} is not in the directory")
-        else:
-            kept.append(ag)
-    doc = base.document
-    for ag in kept:
-        doc = editing.add_agency(doc, ag, replace=True)
-    have = {(lk.source, lk.target, lk.kind) for lk in doc.links}
-    ids = {a.id for a in doc.agencies}
-    for lk in result.links:
-        if (lk.source, lk.target, lk.kind) not in have and {lk.source, lk.target} <= ids:
-            doc = editing.add_link(doc, lk)
-    report = {
-        "organizations": len(result.agencies) + len(result.unmapped),
-        "imported": len(kept),
-        "unmapped": unmapped,
+    result = hsds.import_hsds(hsds.read_hsds(args.path), where=args.path)
+    merged = hsds.merge_hsds(base.document, result, update=args.update)
+    report: dict[str, Any] = {
+        "organizations": result.organizations,
+        "imported": len(merged.added) + len(merged.updated),
+        "added": list(merged.added),
+        "updated": list(merged.updated),
+        "changes": list(merged.changes),
+        "unchanged": len(merged.unchanged),
+        "kept": list(merged.kept),
+        "links_added": merged.links_added,
+        "unmapped": list(merged.skipped),
     }
     if args.out:
-        editing.save(doc, args.out)
+        editing.save(merged.document, args.out)
         report["written"] = str(args.out)
     if args.json:
         _out(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         _out(
-            f"{report['organizations']} organizations read, {len(kept)} imported"
-            + (f", written to {args.out}" if args.out else " (use --out to write)")
+            f"{result.organizations} organizations read: {len(merged.added)} added, "
+            f"{len(merged.updated)} updated, {len(merged.unchanged)} unchanged, "
+            f"{len(merged.kept)} held otherwise and not changed"
+            + ("" if args.update or not merged.kept else " (--update changes them)")
+            + f", {len(merged.skipped)} not imported"
+            + (f"; written to {args.out}" if args.out else " (use --out to write)")
         )
-        for line in unmapped:
+        for line in merged.changes:
+            _out(f"  changed: {line}")
+        for line in merged.kept:
+            _out(f"  not changed: {line}")
+        for line in merged.skipped:
             _out(f"  not mapped: {line}")
-    return 0 if kept else 1
+    return 0 if merged.added or merged.updated or merged.unchanged else 1
 
 
 def _value(text: str) -> Any:
@@ -212,6 +208,11 @@ def add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--format", required=True, choices=["hsds"])
         p.add_argument("path", metavar="PATH", help="folder of an HSDS dataset")
         p.add_argument("--out", metavar="FILE", help="write the merged directory here (atomically)")
+        p.add_argument(
+            "--update",
+            action="store_true",
+            help="change bodies the directory already holds (each change is reported)",
+        )
     elif name == "edit":
         p.add_argument("--out", metavar="FILE", help="save here instead of over --data")
         p.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")

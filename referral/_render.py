@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,12 +25,15 @@ __all__ = [
     "Lang",
     "agency_card",
     "csv_text",
+    "export_text",
     "kind_label",
     "label",
+    "printable",
     "render_gaps",
     "render_plan",
     "render_safety",
     "render_what_if",
+    "spreadsheet_cell",
     "table",
     "width",
 ]
@@ -98,6 +102,55 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    code = ord(ch)
+    return _SHORT_ESCAPES.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    r"""``text`` made safe to print on a terminal: control characters (C0, DEL, C1), line and
+    paragraph separators and bidirectional overrides become visible escapes (``\x1b``).
+
+    Validation refuses control characters in the data; this is the second line, for records
+    built in memory and for a note's own words. Idempotent (a backslash is left alone).
+
+    >>> print(printable("\x1b]0;title\x07西区役所"))
+    \x1b]0;title\x07西区役所
+    """
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
+
+
+def export_text(text: str) -> str:
+    """``text`` with its control characters (C0, DEL, C1) as visible escapes, and nothing else
+    changed: for files (XML holds no C0; a terminal may ``cat`` a CSV)."""
+    return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with ``= + - @``, a tab or a
+    carriage return gets a leading apostrophe (as OWASP advises), then its control characters
+    become visible escapes. Numbers and other values are left as they are.
+
+    >>> print(spreadsheet_cell('=HYPERLINK("http://x")'), spreadsheet_cell(-1.5))
+    '=HYPERLINK("http://x") -1.5
+    """
+    if not isinstance(value, str):
+        return value
+    return export_text("'" + value if value.startswith(_FORMULA_START) else value)
+
+
+def _terminal_cell(value: object) -> object:
+    cell = spreadsheet_cell(value)
+    return printable(cell) if isinstance(cell, str) else cell
+
+
 def label(key: str, lang: Lang) -> str:
     """The message ``key`` in ``lang``."""
     ja, en = _MESSAGES[key]
@@ -129,8 +182,8 @@ def _cut(text: str, cells: int) -> str:
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, max_width: int = 48) -> str:
     """A plain-text table with aligned columns (cells longer than ``max_width`` are cut)."""
-    body = [[_cut(str(c), max_width) for c in row] for row in rows]
-    cols = [header, *body]
+    body = [[_cut(printable(str(c)), max_width) for c in row] for row in rows]
+    cols = [[printable(h) for h in header], *body]
     widths = [max(width(r[i]) for r in cols) for i in range(len(header))]
     lines = []
     for j, row in enumerate(cols):
@@ -143,11 +196,12 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, max_width: in
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """CSV with a header row (UTF-8 text; the caller writes it)."""
+    """CSV with a header row (UTF-8 text; the caller writes it), safe for a terminal and for a
+    spreadsheet (see :func:`spreadsheet_cell`)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([_terminal_cell(h) for h in header])
+    writer.writerows([_terminal_cell(c) for c in row] for row in rows)
     return buf.getvalue()
 
 
@@ -261,7 +315,9 @@ def agency_card(
     if agency.remarks:
         row("notes", _t(agency.remarks, lang))
     if provenance:
-        row("provenance", agency.notes or "")
+        first, *more = (agency.notes or "").split("\n")  # research notes may span lines
+        row("provenance", first)
+        lines += [f"    {line}" for line in more]
         for d in agency.derived:
             row("derived", f"{d.field}: {d.how}")
     if links:
@@ -270,7 +326,12 @@ def agency_card(
             lk = LINK_KINDS[kind]
             oname = other_agency.name.ja if lang == "ja" else other_agency.name.en
             lines.append(f"    {direction} {oname}（{lk.ja if lang == 'ja' else lk.en}）")
-    return "\n".join(lines)
+    return _join(lines)
+
+
+def _join(lines: Iterable[str]) -> str:
+    """Lines joined for a terminal, each made :func:`printable` (whatever the data holds)."""
+    return "\n".join(printable(line) for line in lines)
 
 
 def area_match_rows(matches: Sequence[AreaMatch], lang: Lang) -> list[list[str]]:
@@ -332,7 +393,7 @@ def render_safety(advisories: Sequence[Advisory], *, lang: Lang) -> list[str]:
             out.append(f"     {label(kind, lang)}: {words}")
         for ref in adv.agencies:
             out.append(f"     → {_t(ref.name, lang)}: {_contact_line(ref, lang)}")
-    return out
+    return [printable(line) for line in out]
 
 
 def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> str:
@@ -396,7 +457,7 @@ def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> st
     if plan.caveats:
         out.append("")
         out += [f"※ {_t(c, lang)}" for c in plan.caveats]
-    return "\n".join(out)
+    return _join(out)
 
 
 def _share(x: float) -> str:
@@ -501,7 +562,7 @@ def render_gaps(
                 else f"plan {f.plan:,} / directory {f.directory:,} ({f.note.en})"
             )
         )
-    return "\n".join(out)
+    return _join(out)
 
 
 def render_what_if(report: WhatIf, d: Directory, *, lang: Lang) -> str:
@@ -532,4 +593,4 @@ def render_what_if(report: WhatIf, d: Directory, *, lang: Lang) -> str:
             f"{kind_label(loss.kind, lang)} {label_of[loss.change][0 if ja else 1]}"
             + (f"（{after}）" if loss.change == "rerouted" else "")
         )
-    return "\n".join(out)
+    return _join(out)

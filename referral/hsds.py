@@ -9,9 +9,24 @@ taxonomies (``referral-fields``, ``referral-kinds``, ``referral-concerns``). Sou
 checked date travel as **metadata**. Ids are deterministic UUIDs (uuid5) derived from our ids,
 so an export is reproducible and re-exports line up.
 
-Import reads such a dataset back into agencies where it can and reports what it could not map.
-Our own export round-trips on every field HSDS can carry (the links between bodies, other than
-``part_of``, it cannot).
+Import (:func:`import_hsds`, then :func:`merge_hsds`) reads such a dataset, or a foreign one,
+back into agencies where it can. Our own export round-trips on every field HSDS can carry (the
+links between bodies, other than ``part_of``, it cannot). What a dataset may get wrong, and
+what then happens:
+
+* **not HSDS as the import reads it** (a table not a list, a row not an object, a row without
+  an ``id`` or with a duplicate one, a field of the wrong type, a number that is not finite):
+  the whole dataset is refused with a :class:`~referral.errors.ValidationError` listing every
+  fault as ``table.json[row].field``;
+* **valid HSDS the directory cannot hold** (no kind, tier and area; a phone not written the
+  Japanese way; an age out of range; a ``javascript:`` link; control characters): that
+  organization is skipped and listed in ``unmapped`` with the file, row and field;
+* **an organization the directory already holds** (our id through
+  ``organization_identifiers``): left as it is unless the merge is asked to update
+  (``update=True``, ``referral import --update``), and every changed field is reported.
+
+A foreign dataset (without this project's ``metadata``) cites the generic ``hsds`` source,
+which the merge adds to the document's sources.
 
 Examples
 --------
@@ -24,30 +39,17 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pydantic
-from pydantic import Field
-
+from ._hsds_import import HSDS_SOURCE, HsdsImport, HsdsMerge, import_hsds, merge_hsds
+from .errors import DataFileError
 from .matching import load_concerns
-from .models import (
-    Agency,
-    AgeRange,
-    Citation,
-    Coordinates,
-    Derivation,
-    Link,
-    Model,
-    Phone,
-    Text,
-)
 from .vocabulary import KINDS
 
 if TYPE_CHECKING:
@@ -55,9 +57,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HSDS_OBJECTS",
+    "HSDS_SOURCE",
     "HsdsImport",
+    "HsdsMerge",
     "export_hsds",
     "import_hsds",
+    "merge_hsds",
     "read_hsds",
     "validate_hsds",
     "write_hsds",
@@ -324,19 +329,37 @@ def write_hsds(data: Mapping[str, list[dict[str, Any]]], folder: str | Path) -> 
     return out
 
 
-def read_hsds(folder: str | Path) -> dict[str, list[dict[str, Any]]]:
-    """Read a dataset written by :func:`write_hsds` (tables missing from it read as empty)."""
+def read_hsds(folder: str | Path) -> dict[str, Any]:
+    """Read the tables of a dataset folder (one ``<table>.json`` file each, as
+    :func:`write_hsds` writes them); tables missing from it read as empty lists.
+
+    The JSON is read strictly (see :func:`referral._data.read_json`) but not checked against
+    HSDS: :func:`import_hsds` does that, naming each fault's file, row and field.
+
+    Raises
+    ------
+    DataFileError
+        The folder does not exist or holds none of the tables; a file is not strict UTF-8
+        JSON, or is too large.
+    """
     from ._data import read_json  # noqa: PLC0415
 
-    data: dict[str, list[dict[str, Any]]] = {}
+    where = Path(folder)
+    if not where.is_dir():
+        why = "is a file, not a folder of HSDS tables" if where.exists() else "no such folder"
+        raise DataFileError(str(folder), why)
+    data: dict[str, Any] = {}
     for name in HSDS_OBJECTS:
-        path = Path(folder) / f"{name}.json"
-        rows = read_json(path) if path.exists() else []
-        data[name] = rows if isinstance(rows, list) else []
+        path = where / f"{name}.json"
+        data[name] = read_json(path) if path.is_file() else []
+    if not any((where / f"{name}.json").is_file() for name in HSDS_OBJECTS):
+        raise DataFileError(
+            str(folder), "holds no HSDS table (organizations.json, services.json, …)"
+        )
     return data
 
 
-def validate_hsds(data: Mapping[str, list[dict[str, Any]]], schema_dir: str | Path) -> list[str]:
+def validate_hsds(data: Mapping[str, Any], schema_dir: str | Path) -> list[str]:
     """Validate every object against the official HSDS 3.0 schemas in ``schema_dir``.
 
     Returns one message per invalid object (empty: all valid). Needs ``jsonschema``.
@@ -367,156 +390,3 @@ def validate_hsds(data: Mapping[str, list[dict[str, Any]]], schema_dir: str | Pa
                 where = "/".join(map(str, err.absolute_path))
                 errors.append(f"{table}[{i}]{'.' + where if where else ''}: {err.message}")
     return errors
-
-
-class HsdsImport(Model):
-    """What an HSDS import produced, and what it could not map."""
-
-    agencies: tuple[Agency, ...]
-    links: tuple[Link, ...] = Field(default=(), description="part_of, from parent organizations")
-    unmapped: tuple[str, ...]
-
-
-def import_hsds(data: Mapping[str, list[dict[str, Any]]]) -> HsdsImport:
-    """Read an HSDS 3.0 dataset into agencies where it can.
-
-    Organizations exported by this project come back whole; others are imported when the
-    dataset says (through ``referral-fields`` attributes) their kind, tier and area, and
-    reported in ``unmapped`` otherwise.
-    """
-    terms = {
-        t["id"]: (t.get("taxonomy", ""), t.get("code") or t["name"])
-        for t in data.get("taxonomy_terms", [])
-    }
-    fields: dict[str, dict[str, str]] = defaultdict(dict)
-    for a in data.get("attributes", []):
-        taxonomy, code = terms.get(a.get("taxonomy_term_id", ""), ("", ""))
-        if taxonomy == "referral-fields" and a.get("link_id"):
-            fields[a["link_id"]][code] = a.get("value", "")
-    ids = {
-        i["organization_id"]: i["identifier"]
-        for i in data.get("organization_identifiers", [])
-        if i.get("identifier_type") == "referral_id" and "organization_id" in i
-    }
-    services = {s.get("organization_id"): s for s in data.get("services", [])}
-    areas: dict[str, list[str]] = defaultdict(list)
-    service_org = {s["id"]: s.get("organization_id") for s in data.get("services", [])}
-    for sa in data.get("service_areas", []):
-        if sa.get("extent_type") == "referral_area_id":
-            areas[str(service_org.get(sa.get("service_id"), ""))].append(sa.get("extent", ""))
-    phones: dict[str, list[Phone]] = defaultdict(list)
-    for p in data.get("phones", []):
-        if p.get("organization_id"):
-            phones[p["organization_id"]].append(
-                Phone(number=p["number"], label=p.get("description") or None)
-            )
-    locations = {loc.get("organization_id"): loc for loc in data.get("locations", [])}
-    addresses = {str(a.get("location_id")): a for a in data.get("addresses", [])}
-    meta = {
-        m.get("resource_id"): m
-        for m in data.get("metadata", [])
-        if m.get("field_name") == "sources"
-    }
-    out, unmapped = [], []
-    our = {org["id"]: ids.get(org["id"]) for org in data.get("organizations", [])}
-    links = [
-        Link(
-            source=child,
-            target=parent,
-            kind="part_of",
-            sources=(Citation(source="hsds", detail="parent_organization_id"),),
-        )
-        for org in data.get("organizations", [])
-        if (child := our.get(org["id"]))
-        and (parent := our.get(org.get("parent_organization_id", "")))
-    ]
-    for org in data.get("organizations", []):
-        oid, f = org["id"], fields.get(org["id"], {})
-        label = f"organization {org.get('name', oid)!r}"
-        if not {"kind", "tier", "area"} <= set(f):
-            unmapped.append(f"{label}: no kind, tier and area (referral-fields attributes)")
-            continue
-        try:
-            out.append(
-                _agency(
-                    org,
-                    f,
-                    ids.get(oid),
-                    services.get(oid),
-                    areas.get(oid, []),
-                    phones.get(oid, []),
-                    locations.get(oid),
-                    addresses,
-                    meta.get(oid),
-                )
-            )
-        except (pydantic.ValidationError, ValueError, KeyError) as exc:
-            unmapped.append(f"{label}: {str(exc).splitlines()[0]}")
-    return HsdsImport(agencies=tuple(out), links=tuple(links), unmapped=tuple(unmapped))
-
-
-def _agency(
-    org: dict[str, Any],
-    f: dict[str, str],
-    our_id: str | None,
-    service: dict[str, Any] | None,
-    serves: Iterable[str],
-    phones: list[Phone],
-    location: dict[str, Any] | None,
-    addresses: Mapping[str, dict[str, Any]],
-    meta: dict[str, Any] | None,
-) -> Agency:
-    address = addresses.get(location["id"]) if location else None
-    if f.get("phone_details"):  # what HSDS phones cannot say: the English label, a shared line
-        details = json.loads(f["phone_details"])
-        phones = [
-            p.model_copy(update={k: v for k, v in x.items() if v}) if i < len(details) else p
-            for i, (p, x) in enumerate(zip(phones, details + [{}] * len(phones), strict=False))
-        ]
-    sources = (
-        [Citation.model_validate(c) for c in json.loads(meta["replacement_value"])]
-        if meta
-        else [Citation(source="hsds", detail="imported from an HSDS dataset")]
-    )
-    lo = service.get("minimum_age") if service else None
-    hi = service.get("maximum_age") if service else None
-    served = tuple(a for a in serves if a and a != f["area"])
-    return Agency(
-        id=our_id or "hsds." + org["id"].replace("-", "_"),
-        name=Text(ja=org["name"], en=f.get("name_en") or org.get("alternate_name") or org["name"]),
-        kind=f["kind"],
-        tier=f["tier"],
-        area=f["area"],
-        address=(
-            address["city"]
-            + (address["address_1"] if address["address_1"] != address["city"] else "")
-            if address and address.get("city")
-            else address["address_1"]
-            if address
-            else None
-        ),
-        postal_code=(address or {}).get("postal_code") or None,
-        phones=tuple(phones),
-        url=org.get("website"),
-        coordinates=Coordinates(lat=location["latitude"], lon=location["longitude"])
-        if location and "latitude" in location
-        else None,
-        serves=served,
-        catchment_confirmed=f.get("serves_confirmed", "true") == "true",
-        ages=AgeRange(
-            min=int(lo) if lo is not None else None, max=int(hi) if hi is not None else None
-        )
-        if lo is not None or hi is not None
-        else None,
-        confidential=f.get("confidential") == "true",
-        attested=f.get("attested") == "true",
-        operator=f.get("operator") or None,
-        contact_via=f.get("contact_via") or None,
-        sources=tuple(sources),
-        checked=dt.date.fromisoformat(meta["last_action_date"]) if meta else dt.date.today(),
-        notes=f.get("notes") or None,
-        remarks=Text.model_validate_json(f["remarks"]) if f.get("remarks") else None,
-        derived=tuple(Derivation.model_validate(x) for x in json.loads(f["derived"]))
-        if f.get("derived")
-        else (),
-    )

@@ -7,6 +7,11 @@
   (the bodies with coordinates, for maps). A confidential body never exports an address or a
   position. Every file is written atomically.
 
+Exported text is safe for the tools that open it, whatever a record built in memory holds: a
+control character becomes a visible escape (``\\x1b``; XML cannot hold one), a CSV cell that
+starts like a formula (``= + - @``, tab, carriage return) gets a leading apostrophe, and only
+``http(s)`` links are exported as URLs.
+
 Examples
 --------
 >>> from referral.interop import json_schema
@@ -24,6 +29,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._render import export_text, spreadsheet_cell
 from .editing import atomic_write
 from .errors import ArgumentError, expect_instance, expect_path, shorten
 from .models import SCHEMA_VERSION, Document
@@ -60,24 +66,39 @@ def schema_text() -> str:
     return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def graph_for_export(d: Directory) -> nx.MultiDiGraph:
-    """The graph, with a phone column added and nothing a confidential body must hide."""
+def graph_for_export(d: Directory, *, escape: bool = True) -> nx.MultiDiGraph:
+    """The graph, with a phone column added and nothing a confidential body must hide.
+
+    ``escape``: control characters in text become visible escapes (see the module notes;
+    :func:`tables` escapes its cells itself).
+    """
     import networkx as nx  # noqa: PLC0415 - loaded on first export
 
     G = nx.MultiDiGraph(d.graph)  # an unfrozen copy; the directory's graph is untouched
     for node, data in G.nodes(data=True):
         ag = d.agency(node)
         data["phone"] = ag.phones[0].number if ag.phones else ""
-        data["url"] = ag.url or ""
+        data["url"] = _web_link(ag.url)
         if ag.confidential:
             data.pop("lat", None)
             data.pop("lon", None)
+    every = (G.graph, *(a for _, a in G.nodes(data=True)), *(a for *_, a in G.edges(data=True)))
+    for attrs in every if escape else ():
+        for key, value in attrs.items():
+            if isinstance(value, str):
+                attrs[key] = export_text(value)
     return G
 
 
+def _web_link(url: str | None) -> str:
+    """``url`` when it is an http(s) link (validation allows no other), else ``""``."""
+    return url if url and url.lower().startswith(("http://", "https://")) else ""
+
+
 def tables(d: Directory) -> tuple[str, str]:
-    """``nodes.csv`` and ``edges.csv`` texts (UTF-8, a header row each)."""
-    G = graph_for_export(d)
+    """``nodes.csv`` and ``edges.csv`` texts (UTF-8, a header row each); every cell is safe
+    for a spreadsheet (see :func:`referral._render.spreadsheet_cell`)."""
+    G = graph_for_export(d, escape=False)
     node_cols = [
         "id",
         "kind",
@@ -102,13 +123,16 @@ def tables(d: Directory) -> tuple[str, str]:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(node_cols)
     for node, data in sorted(G.nodes(data=True)):
-        writer.writerow([node, *(data.get(c, "") for c in node_cols[1:])])
+        writer.writerow(
+            [spreadsheet_cell(x) for x in (node, *(data.get(c, "") for c in node_cols[1:]))]
+        )
     nodes = buf.getvalue()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["source", "target", "kind", "inferred", "citation"])
     for u, v, data in sorted(G.edges(data=True), key=lambda e: (e[0], e[2]["kind"], e[1])):
-        writer.writerow([u, v, data["kind"], data["inferred"], data["citation"]])
+        cells = (u, v, data["kind"], data["inferred"], data["citation"])
+        writer.writerow([spreadsheet_cell(x) for x in cells])
     return nodes, buf.getvalue()
 
 
@@ -137,7 +161,7 @@ def geojson(d: Directory) -> dict[str, Any]:
                     "address": ag.address or "",
                     "postal_code": ag.postal_code or "",
                     "phone": ag.phones[0].number if ag.phones else "",
-                    "url": ag.url or "",
+                    "url": _web_link(ag.url),
                     "attested": ag.attested,
                     "checked": ag.checked.isoformat(),
                 },

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sys
 from collections.abc import Mapping
 from operator import attrgetter
 from typing import Annotated, Any, Literal, SupportsIndex
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -95,6 +97,67 @@ AREA_KINDS: tuple[AreaKind, ...] = ("city", "ward", "district")
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=120)]
 NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s")
+
+
+def _one_line(value: str | None, *, lines: bool = False, part: str = "") -> str | None:
+    """Refuse a control character (C0, DEL, C1) in record text: it can rewrite a terminal,
+    break an export (XML holds no C0) or hide text. Notes (``lines``) may hold a newline
+    (U+000A), nothing else. The message shows the character's code point, never the
+    character itself."""
+    if value is not None:
+        m = (_CONTROL_BUT_NEWLINE if lines else _CONTROL).search(value)
+        if m is not None:
+            what = " (a line break: only notes may span lines)" if m.group() == "\n" else ""
+            raise ValueError(
+                f"{part}control character U+{ord(m.group()):04X} at position {m.start()}{what}; "
+                "control characters (C0, DEL, C1) are refused in record text"
+            )
+    return value
+
+
+def _lines(value: str | None) -> str | None:
+    return _one_line(value, lines=True)
+
+
+def _text_of(value: Text | None, where: str = "") -> Text | None:
+    if value is not None:
+        _one_line(value.ja, part=f"{where}ja: ")
+        _one_line(value.en, part=f"{where}en: ")
+    return value
+
+
+def _plain_text(value: Text | None) -> Text | None:
+    return _text_of(value)
+
+
+def _web_url(value: str | None) -> str | None:
+    """Only an ``http://`` or ``https://`` link with a host (no ``javascript:``, ``data:`` or
+    ``file:`` URL, no whitespace) is kept as a URL."""
+    if value is None:
+        return None
+    _one_line(value)
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # a malformed IPv6 host
+        host = None
+    scheme = parts.scheme.lower() if host else ""
+    if (
+        scheme not in ("http", "https")
+        or value[: len(scheme) + 3].lower() != scheme + "://"
+        or _SPACE.search(value) is not None
+    ):
+        shown = value if len(value) <= 60 else value[:60] + "…"
+        raise ValueError(
+            f"url {shown!r} is not a web link: only http:// and https:// addresses with a "
+            "host and no spaces are kept"
+        )
+    return value
 
 
 def _nearest(value: str, choices: list[str]) -> str:
@@ -201,12 +264,18 @@ class Source(Model):
     credit: str | None = Field(default=None, description="attribution the licence asks for")
     notes: str | None = None
 
+    _plain = field_validator("title", "date", "licence", "credit")(_one_line)
+    _notes = field_validator("notes")(_lines)
+    _url = field_validator("url")(_web_url)
+
 
 class Citation(Model):
     """A reference from a record to a :class:`Source`, with the page or section."""
 
     source: Id
     detail: str | None = Field(default=None, description="page URL, plan section, row")
+
+    _plain = field_validator("detail")(_one_line)
 
 
 _CITATION_KEYS = frozenset(Citation.model_fields)
@@ -225,6 +294,8 @@ class Phone(Model):
         default=None, description="another service the sources give the same number for"
     )
 
+    _plain = field_validator("label", "label_en", "shared_with")(_one_line)
+
 
 class Derivation(Model):
     """A fact the build worked out rather than read: which field, from what, and how
@@ -233,6 +304,8 @@ class Derivation(Model):
     field: NonEmpty
     source: Id = Field(description="the source the derivation used (an id in ``sources``)")
     how: NonEmpty
+
+    _plain = field_validator("field", "how")(_one_line)
 
 
 class Coordinates(Model):
@@ -277,6 +350,8 @@ class TownPart(Model):
     chome: tuple[Annotated[int, Field(ge=1, le=99)], ...] = ()
     partial: bool = Field(default=False, description="only part of the town or 丁目 (一部)")
 
+    _plain = field_validator("town")(_one_line)
+
 
 class CatchmentText(Model):
     """Another source's wording of the same catchment, kept beside the one used."""
@@ -284,6 +359,9 @@ class CatchmentText(Model):
     text: NonEmpty
     source: Citation
     note: str | None = None
+
+    _plain = field_validator("text")(_one_line)
+    _notes = field_validator("note")(_lines)
 
 
 class Catchment(Model):
@@ -300,6 +378,15 @@ class Catchment(Model):
     source: Citation
     alternatives: tuple[CatchmentText, ...] = ()
 
+    _plain = field_validator("text")(_one_line)
+
+    @field_validator("unparsed")
+    @classmethod
+    def _plain_pieces(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for piece in value:
+            _one_line(piece)
+        return value
+
 
 class Area(Model):
     """The city, a ward (区), or a district: one care plaza's daily-living area."""
@@ -312,6 +399,9 @@ class Area(Model):
     sources: Citations
     checked: dt.date
     notes: str | None = None
+
+    _name = field_validator("name")(_plain_text)
+    _notes = field_validator("notes")(_lines)
 
 
 class AreaMatch(Model):
@@ -333,6 +423,8 @@ class PostalTown(Model):
     town: NonEmpty
     qualifier: str | None = Field(default=None, description="e.g. （４〜７丁目）")
     kana: str | None = None
+
+    _plain = field_validator("town", "qualifier", "kana")(_one_line)
 
 
 class PostalCoverage(Model):
@@ -396,8 +488,28 @@ class Agency(Model):
     def _known_kind(cls, value: str) -> str:
         return _vocabulary_id(value, KINDS, "kind")
 
+    _url = field_validator("url")(_web_url)
+
     @model_validator(mode="after")
     def _no_confidential_address(self) -> Agency:
+        # the text rules of _one_line, checked here in one pass (a national directory holds
+        # millions of records: no extra call per field when the text is clean)
+        texts: tuple[str, ...] = (
+            self.name.ja,
+            self.name.en,
+            self.address or "",
+            self.operator or "",
+        )
+        if self.remarks is not None:
+            texts += (self.remarks.ja, self.remarks.en)
+        if _CONTROL.search(" ".join(texts)) or (
+            self.notes and _CONTROL_BUT_NEWLINE.search(self.notes)
+        ):
+            _text_of(self.name, "name.")
+            _text_of(self.remarks, "remarks.")
+            _one_line(self.address, part="address: ")
+            _one_line(self.operator, part="operator: ")
+            _one_line(self.notes, lines=True, part="notes: ")
         if self.confidential and (self.address or self.postal_code or self.coordinates):
             raise ValueError(
                 f"{self.id}: a confidential body must not carry an address, postal code or "
@@ -442,6 +554,8 @@ class Link(Model):
         # links repeat node ids: one string object per id, one field set for all
         d = self.__dict__
         d["source"], d["target"] = sys.intern(d["source"]), sys.intern(d["target"])
+        if self.note is not None:
+            _one_line(self.note, lines=True, part="note: ")
         _share_fields_set(self)
         return self
 
@@ -463,6 +577,9 @@ class Document(Model):
     towns: tuple[PostalTown, ...] = ()
     agencies: tuple[Agency, ...]
     links: tuple[Link, ...] = ()
+
+    _title = field_validator("title")(_plain_text)
+    _notes = field_validator("notes")(_lines)
 
     @field_validator("sources", "areas", "agencies")
     @classmethod

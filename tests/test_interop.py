@@ -127,7 +127,8 @@ def test_import_reports_what_it_cannot_map() -> None:
     result = import_hsds(foreign)
     assert result.agencies == ()
     assert result.unmapped == (
-        "organization 'Some food bank': no kind, tier and area (referral-fields attributes)",
+        "organizations.json[0] 'Some food bank': no kind, tier and area "
+        "(referral-fields attributes)",
     )
 
 
