@@ -185,7 +185,7 @@ def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]
     expect_instance(d, Directory, "directory")
     if fmt not in FORMATS:
         raise ArgumentError(
-            f"unknown export format {shorten(str(fmt), 30)!r}; one of {', '.join(FORMATS)}"
+            f"unknown format {shorten(str(fmt), 30)!r}; choose from {', '.join(FORMATS)}"
         )
     folder = Path(expect_path(out, "output folder"))
     folder.mkdir(parents=True, exist_ok=True)
