@@ -3,15 +3,22 @@ cache file was edited or crafted: commands still work, and only the true data is
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import pickle
 import pwd
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pydantic
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from referral import _cache, directory, matching
 from referral._data import bundled_path
@@ -161,14 +168,34 @@ def test_a_relative_setting_never_writes_where_the_command_runs(
 
 
 # -- finding 13: an edited or crafted cache ------------------------------------------------
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh: None) -> Path:
-    """A cache folder, filled by one command (then the process is 'new' again)."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("REFERRAL_CACHE_DIR", str(folder))
-    _cache.load_bundled()
+@pytest.fixture(scope="module")
+def _written(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, bytes]:
+    """The cache file one command writes (made once: it takes seconds)."""
+    folder = tmp_path_factory.mktemp("written") / "cache"
+    saved_dir, saved_match = list(directory._BUNDLED), dict(matching._BUNDLED)
     directory._BUNDLED.clear()
     matching._BUNDLED.clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REFERRAL_CACHE_DIR", str(folder))
+        _cache.load_bundled()
+    directory._BUNDLED[:] = saved_dir
+    matching._BUNDLED.clear()
+    matching._BUNDLED.update(saved_match)
+    (file,) = _cache_files(folder)
+    return file.name, file.read_bytes()
+
+
+@pytest.fixture
+def cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh: None, _written: tuple[str, bytes]
+) -> Path:
+    """A cache folder as one command leaves it (the next command is a new process)."""
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    name, content = _written
+    (folder / name).write_bytes(content)
+    (folder / name).chmod(0o600)
+    monkeypatch.setenv("REFERRAL_CACHE_DIR", str(folder))
     return folder
 
 
@@ -221,3 +248,156 @@ def test_a_crafted_cache_file_never_runs(
     assert main(["show", PLAZA]) == 0
     assert PHONE in capsys.readouterr().out
     assert not marker.exists()
+
+
+def _framed(key: str, shapes: list[list[object]], constants: list[object], ops: list[int]) -> bytes:
+    """A cache file in the current format, its digest right (as a forger would make it)."""
+    header = {"format": _cache._FORMAT, "key": key, "shapes": shapes, "constants": constants}
+    return _cache._frame(json.dumps(header).encode() + b"\n" + _cache._pack(ops))
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "kind", "fields"),
+    [
+        ("os", "mkdir", "o", ["path"]),
+        ("builtins", "eval", "o", ["source"]),
+        ("subprocess", "Popen", "o", ["args"]),
+        ("referral.__main__", "main", "o", ["argv"]),  # never imported because it is named
+        ("referral.models", "_restore", "o", ["cls"]),  # a function of an allowed module
+        ("referral.directory", "Path", "o", ["path"]),  # a class it imports, not its own
+        ("referral.rules", "Rule", "s", ["__class__"]),  # not a slot of the class
+        ("referral.directory", "Directory", "s", ["source"]),  # the wrong kind
+    ],
+)
+def test_a_forged_cache_file_builds_nothing_but_the_packages_records(
+    cache: Path, tmp_path: Path, module: str, name: str, kind: str, fields: list[str]
+) -> None:
+    marker = tmp_path / "ran"
+    (file,) = _cache_files(cache)
+    key = file.name.removeprefix("bundled-").removesuffix(".cache")
+    shapes: list[list[object]] = [[module, name, kind, fields, None]]
+    file.write_bytes(_framed(key, shapes, [str(marker)], [_cache._RECORD, 1, 0]))
+    with pytest.raises((ValueError, KeyError)):
+        _cache._decode(file.read_bytes(), key)
+    assert _cache._read(file, key) is None  # refused, and removed to be rebuilt
+    assert not file.exists() and not marker.exists()
+    if module == "referral.__main__":
+        assert module not in sys.modules  # naming a module never imports it
+
+
+@pytest.mark.parametrize(
+    "content", ["empty", "blank lines", "wrong digest", "another key", "no objects"]
+)
+def test_a_cache_file_that_is_not_this_ones_is_refused(cache: Path, content: str) -> None:
+    (file,) = _cache_files(cache)
+    key = file.name.removeprefix("bundled-").removesuffix(".cache")
+    file.write_bytes(
+        {
+            "empty": b"",
+            "blank lines": b"\n\n",
+            "wrong digest": b"0" * 64 + file.read_bytes()[64:],
+            "another key": _cache._encode((1, 2.5), "another key"),
+            "no objects": _framed(key, [], [], []),  # a right digest and key
+        }[content]
+    )
+    assert _cache._read(file, key) is None
+    assert not file.exists()
+
+
+def _same(a: Any, b: Any, seen: dict[int, int]) -> None:
+    """``b`` is ``a`` rebuilt: the same types and values all the way down, and an object
+    reached twice in ``a`` is one object in ``b`` (strings and dates may be shared more)."""
+    assert type(a) is type(b), (type(a), type(b))
+    if isinstance(a, str | int | float | bool | dt.date) or a is None:
+        assert a == b or (a != a and b != b)  # noqa: PLR0124 - NaN
+        return
+    if id(a) in seen:
+        assert seen[id(a)] == id(b)
+        return
+    seen[id(a)] = id(b)
+    if isinstance(a, list | tuple) and type(a) in (list, tuple):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _same(x, y, seen)
+    elif isinstance(a, set | frozenset):
+        assert a == b
+    elif isinstance(a, dict):
+        assert list(a) == list(b)
+        assert getattr(a, "default_factory", None) is getattr(b, "default_factory", None)
+        for k in a:
+            _same(a[k], b[k], seen)
+    elif isinstance(a, re.Pattern):
+        assert (a.pattern, a.flags) == (b.pattern, b.flags)
+    else:
+        if isinstance(a, pydantic.BaseModel):
+            assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__
+            assert b.__pydantic_extra__ is None and b.__pydantic_private__ is None
+        if isinstance(a, tuple):  # a tuple with attributes: its items, then those
+            assert len(a) == len(b)
+            for x, y in zip(a, b, strict=True):
+                _same(x, y, seen)
+        slots = [n for c in type(a).__mro__ for n in getattr(c, "__slots__", ())]
+        for n in (s for s in slots if not s.startswith("__")):
+            assert hasattr(a, n) == hasattr(b, n)
+            if hasattr(a, n):
+                _same(getattr(a, n), getattr(b, n), seen)
+        if hasattr(a, "__dict__"):
+            assert list(vars(a)) == list(vars(b))
+            for k, v in vars(a).items():
+                _same(v, vars(b)[k], seen)
+
+
+def test_the_cache_gives_back_exactly_what_was_built(fresh: None) -> None:
+    d = directory.Directory.load()
+    d._route_index, d._area_index  # noqa: B018
+    built = (d, matching.default_matcher())
+    again = _cache._decode(_cache._encode(built, "k"), "k")
+    _same(built, again, {})
+    assert again[0].route(NOTE, area="戸部本町") == d.route(NOTE, area="戸部本町")
+    agency = again[0].document.agencies[0]
+    assert again[0].agency(agency.id) is agency  # shared as built, not copied
+
+
+_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=8)
+    | st.dates(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.frozensets(st.text(max_size=3) | st.integers(), max_size=4)
+        | st.sets(st.tuples(st.text(max_size=3)), max_size=4)
+        | st.dictionaries(st.text(max_size=3) | st.tuples(st.integers()), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(value=_values)
+def test_any_graph_of_builtins_comes_back_the_same(value: Any) -> None:
+    shared = [value, -0.0]
+    root = (shared, shared, value)  # a list reached twice stays one list
+    again = _cache._decode(_cache._encode(root, "k"), "k")
+    _same(root, again, {})
+    assert again[0] is again[1]
+    assert str(again[0][1]) == "-0.0"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [lambda: None],  # a function
+        {"f": os.system},  # a builtin function
+        (Path("x"),),  # a class outside the package
+        pytest.param("cycle", id="cycle"),
+    ],
+)
+def test_what_the_format_cannot_hold_is_refused_when_written(value: Any) -> None:
+    if value == "cycle":
+        value = []
+        value.append(value)
+    with pytest.raises(_cache._UnencodableError):
+        _cache._encode((value,), "k")
