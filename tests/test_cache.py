@@ -4,7 +4,6 @@ never fatal, never holding a user's own file or a note."""
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,7 +35,11 @@ def _fresh_process() -> None:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.pickle")) if folder.exists() else []
+    return sorted(folder.glob("bundled-*")) if folder.exists() else []
+
+
+def _key_of(file: Path) -> str:
+    return file.name.removeprefix("bundled-").removesuffix(".cache")
 
 
 def test_second_run_comes_from_the_cache_and_gives_the_same_answers(
@@ -75,8 +78,8 @@ def test_off_means_nothing_is_written(
     "spoil",
     [
         lambda f: f.write_bytes(f.read_bytes()[: len(f.read_bytes()) // 2]),  # truncated
-        lambda f: f.write_bytes(b"not a pickle"),
-        lambda f: f.write_bytes(pickle.dumps(("a", "b"))),  # wrong contents
+        lambda f: f.write_bytes(b"not a cache"),
+        lambda f: f.write_bytes(_cache._encode(("a", "b"), _key_of(f))),  # wrong contents
         lambda f: f.chmod(0o666),  # others may write it: never loaded
         lambda f: f.parent.chmod(0o777),  # others may write the folder: never loaded
     ],
@@ -91,7 +94,7 @@ def test_a_bad_cache_file_is_ignored_and_replaced(cache: Path, spoil: object) ->
     assert d.route(["hoarding"], area="戸部本町").suggestions
     cache.chmod(0o700)
     (again,) = _files(cache)
-    assert pickle.loads(again.read_bytes())[0].document == d.document
+    assert _cache._decode(again.read_bytes(), _key_of(again))[0].document == d.document
 
 
 def test_a_changed_data_file_or_module_means_a_new_entry(
@@ -104,11 +107,19 @@ def test_a_changed_data_file_or_module_means_a_new_entry(
     data.write_bytes(bundled_path().read_bytes())
     monkeypatch.setattr(_cache, "bundled_path", lambda: data)
     os.utime(data, ns=(1, 1))
-    assert _cache._key(data) != old.name.removeprefix("bundled-").removesuffix(".pickle")
+    assert _cache._key(data) == _key_of(old)  # the same bytes: the same entry
+    data.write_bytes(bundled_path().read_bytes() + b"\n")  # valid JSON, other bytes
+    assert _cache._key(data) != _key_of(old)
     _fresh_process()
     _cache.load_bundled()
     (new,) = _files(cache)
     assert new.name != old.name
+    module = tmp_path / "module.py"
+    module.write_text("x = 1\n")
+    monkeypatch.setattr(_cache, "_package_files", lambda: [module])
+    before = _cache._key(data)
+    module.write_text("x = 2\n")  # the same size, other code
+    assert _cache._key(data) != before
 
 
 def test_an_unwritable_cache_never_fails_a_command(
