@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -30,7 +29,8 @@ from typing import Any
 
 import pydantic
 
-from ._data import dump_document, iter_dump
+from ._data import iter_dump
+from ._diff import unified_diff
 from .errors import DataError, ReferralError, UnknownAgencyError, ValidationError
 from .models import Agency, Document, Link
 from .validation import check_integrity
@@ -133,16 +133,14 @@ def remove_link(doc: Document, source: str, target: str, kind: str) -> Document:
 
 
 def diff(old: Document, new: Document, *, name: str = "agencies.json") -> str:
-    """A unified diff of the two documents in the stable on-disk format."""
-    return "".join(
-        difflib.unified_diff(
-            dump_document(old).splitlines(keepends=True),
-            dump_document(new).splitlines(keepends=True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
-            n=2,
-        )
-    )
+    """A unified diff of the two documents in the stable on-disk format (two lines of
+    context, as ``diff -u`` and :func:`difflib.unified_diff` print them).
+
+    Found record by record: records the two documents share are matched without being
+    written, and only the records the diff shows are written and compared line by line,
+    so a diff costs less than a :func:`save`.
+    """
+    return unified_diff(old, new, name)
 
 
 def _fsync_dir(folder: Path) -> None:
