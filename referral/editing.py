@@ -252,8 +252,8 @@ def _stem(target: Path) -> str:
 
 def _temporaries(target: Path) -> re.Pattern[str]:
     """Names of the temporary files of saves of ``target``: ``.NAME.referral-PID-XXXXXXXX.tmp``
-    (and, with no pid, ``.NAME.XXXXXXXX.tmp`` from earlier versions)."""
-    return re.compile(rf"\.{re.escape(_stem(target))}\.(?:referral-(\d+)-)?[a-z0-9_]{{8}}\.tmp")
+    (the eight characters are :func:`tempfile.mkstemp`'s)."""
+    return re.compile(rf"\.{re.escape(_stem(target))}\.referral-(\d+)-[a-z0-9_]{{8}}\.tmp")
 
 
 def _running(pid: int) -> bool:
@@ -288,8 +288,8 @@ def _remove_stale(target: Path) -> None:
             st = entry.stat(follow_symlinks=False)
             if not stat.S_ISREG(st.st_mode) or (uid is not None and st.st_uid != uid):
                 continue
-            pid = int(found.group(1) or -1)
-            gone = pid == os.getpid() or (pid > 0 and not _running(pid))
+            pid = int(found.group(1))
+            gone = pid == os.getpid() or not _running(pid)
             if gone or now - st.st_mtime > STALE_SECONDS:
                 Path(entry.path).unlink()
         except OSError:
@@ -332,9 +332,11 @@ def _flock(target: Path, deadline: float) -> int | None:
     while True:
         try:
             fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError):  # a new file, or one we may not read
             return None
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since it was checked
+                raise SaveError(f"{target}: not a regular file; nothing was written")
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
