@@ -4,6 +4,7 @@ calls, not timed: see benchmarks/bench_edit.py for seconds)."""
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import re
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from referral import Directory, editing
 from referral._data import count_lines, dump_document, iter_pieces, render
 from referral.models import Document
 from referral.synth import generate
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _edits() -> list[tuple[Document, Document]]:
@@ -111,3 +114,15 @@ def test_lines_are_counted_as_written() -> None:
         pieces = list(iter_pieces(doc))
         assert [count_lines(p) for p in pieces] == [render(p).count("\n") for p in pieces]
         assert "".join(map(render, pieces)) == dump_document(doc)
+
+
+def test_the_edit_benchmark_measures_diff_save_and_editors() -> None:
+    spec = importlib.util.spec_from_file_location("bench_edit", ROOT / "benchmarks/bench_edit.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.run(quick=True, runs=1, editors=(2, 1))
+    assert result["bundled"]["diff_s"] > 0 and result["bundled"]["save_s"] > 0
+    assert result["commands"]["dry_run_s"] > 0 and result["commands"]["save_s"] > 0
+    assert result["editors"] == {**result["editors"], "changes": 2, "lost": 0, "failed": 0}
+    assert "× the save" in bench.report(result) and "0 lost" in bench.report(result)
