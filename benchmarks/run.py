@@ -13,7 +13,8 @@ Every run writes its figures as JSON to ``benchmarks/results/<start time>.json``
 Benchmarks: corpus (quality on text we did not write, safety notes, notes/s beside the old
 matcher), matching (notes/s, F1 on the team's own notes), routing (route latency, locality),
 gaps (coverage and other analyses on the bundled data), scale (load, memory, route and
-coverage from one ward to a national network), cli (cold start of ``referral route``).
+coverage from one ward to a national network), cli (cold start of ``referral route``), edit
+(the dry-run diff beside the save, and editors at once on one file).
 
 Speed figures are wall-clock on this machine, single-threaded; compare ratios, not seconds,
 between machines. Nothing here is a test: targets live in the issues and the closing notes.
@@ -35,6 +36,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_cli  # noqa: E402
 import bench_corpus  # noqa: E402
+import bench_edit  # noqa: E402
 import bench_gaps  # noqa: E402
 import bench_matching  # noqa: E402
 import bench_routing  # noqa: E402
@@ -49,6 +51,7 @@ BENCHMARKS: dict[str, Bench] = {
     "gaps": (bench_gaps.run, bench_gaps.report),
     "scale": (bench_scale.run, bench_scale.report),
     "cli": (bench_cli.run, bench_cli.report),
+    "edit": (bench_edit.run, bench_edit.report),
 }
 
 

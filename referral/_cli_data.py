@@ -12,7 +12,7 @@ from typing import Any
 from . import editing, interop
 from .directory import Directory
 from .errors import ArgumentError, DataError
-from .models import Citation, Link
+from .models import Citation, Document, Link
 
 __all__ = ["COMMANDS", "add_arguments", "max_bytes"]
 
@@ -40,7 +40,7 @@ def _directory(args: argparse.Namespace) -> Directory:
 def cmd_schema(args: argparse.Namespace) -> int:
     text = interop.schema_text()
     if args.out:
-        editing.atomic_write(args.out, text.encode())
+        editing.atomic_write(args.out, text.encode(), mode=0o644)  # public: the format
         _out(f"wrote {args.out}")
     else:
         _out(text)
@@ -120,14 +120,8 @@ def _value(text: str) -> Any:
         return text
 
 
-def cmd_edit(args: argparse.Namespace) -> int:
-    if not args.data:
-        raise DataError(
-            "edit needs --data PATH: the file to change (the bundled one is "
-            "built from data/sources by scripts/build_data.py)"
-        )
-    path = Path(args.data)
-    old = Directory.from_path(path, max_bytes=max_bytes(args)).document
+def _change(args: argparse.Namespace) -> Callable[[Document], Document]:
+    """The edit the command line asks for, as a function of the document read."""
     if args.operation == "set":
         changes = {}
         for pair in args.pairs:
@@ -135,30 +129,38 @@ def cmd_edit(args: argparse.Namespace) -> int:
             if not sep:
                 raise DataError(f"expected FIELD=VALUE, got {pair!r}")
             changes[field] = _value(value)
-        new = editing.update_agency(old, args.id, **changes)
-    elif args.operation == "add":
+        return lambda old: editing.update_agency(old, args.id, **changes)
+    if args.operation == "add":
         record = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        new = editing.add_agency(old, record, replace=args.replace)
-    elif args.operation == "remove":
-        new = editing.remove_agency(old, args.id)
-    elif args.operation == "link":
-        new = editing.add_link(
-            old,
-            Link(
-                source=args.source,
-                target=args.target,
-                kind=args.kind,
-                inferred=args.inferred,
-                sources=(Citation(source=args.source_id, detail=args.detail),),
-            ),
+        return lambda old: editing.add_agency(old, record, replace=args.replace)
+    if args.operation == "remove":
+        return lambda old: editing.remove_agency(old, args.id)
+    if args.operation == "link":
+        link = Link(
+            source=args.source,
+            target=args.target,
+            kind=args.kind,
+            inferred=args.inferred,
+            sources=(Citation(source=args.source_id, detail=args.detail),),
         )
-    else:  # unlink
-        new = editing.remove_link(old, args.source, args.target, args.kind)
+        return lambda old: editing.add_link(old, link)
+    return lambda old: editing.remove_link(old, args.source, args.target, args.kind)
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    if not args.data:
+        raise DataError(
+            "edit needs --data PATH: the file to change (the bundled one is "
+            "built from data/sources by scripts/build_data.py)"
+        )
+    path = Path(args.data)
+    change = _change(args)
     if args.dry_run:
-        _out(editing.diff(old, new, name=path.name) or "no change")
+        old = Directory.from_path(path, max_bytes=max_bytes(args)).document
+        _out(editing.diff(old, change(old), name=path.name) or "no change")
         return 0
-    out = Path(args.out) if args.out else path
-    editing.save(new, out)
+    # read, change and save under the file's lock: concurrent editors each keep their change
+    out = editing.edit_file(path, change, out=args.out, max_bytes=max_bytes(args))
     _out(f"saved {out}")
     return 0
 

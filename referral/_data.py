@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,18 @@ from .models import Document
 __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
+    "Piece",
     "bundled_path",
     "check_depth",
+    "count_lines",
     "decode_json",
     "dump_document",
     "iter_dump",
+    "iter_pieces",
     "no_gc",
     "read_bytes",
     "read_json",
+    "render",
     "scan_json",
 ]
 
@@ -247,11 +252,11 @@ def read_json(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> 
 
 
 _ORDER: dict[str, Callable[[Any], Any]] = {
-    "sources": lambda s: s.id,
-    "areas": lambda a: a.id,
+    "sources": attrgetter("id"),
+    "areas": attrgetter("id"),
     "towns": lambda t: (t.ward, t.postal_code, t.town, t.qualifier or ""),
-    "agencies": lambda a: a.id,
-    "links": lambda lk: (lk.source, lk.kind, lk.target),
+    "agencies": attrgetter("id"),
+    "links": attrgetter("source", "kind", "target"),
 }
 
 
@@ -260,9 +265,13 @@ def _dumps(value: Any, pad: str) -> str:
     return text.replace("\n", "\n" + pad) if pad else text
 
 
-def iter_dump(doc: Document) -> Iterator[str]:
-    """Yield :func:`dump_document`'s text in pieces, one record at a time, so writing a
-    national directory never holds it whole (identical output)."""
+Piece = str | tuple[Any, str]
+"""A piece of the on-disk text, whole lines: its text, or a record and the line's ending."""
+
+
+def iter_pieces(doc: Document) -> Iterator[Piece]:
+    """The pieces of :func:`dump_document`'s text in order, records not yet written (see
+    :func:`render`): a diff compares records by identity and writes only those it shows."""
     fields = Document.model_fields
     header = doc.model_dump(mode="json", exclude_defaults=True, exclude=set(_ORDER))
     header["schema_version"] = doc.schema_version
@@ -275,21 +284,50 @@ def iter_dump(doc: Document) -> Iterator[str]:
     yield "{\n"
     for i, key in enumerate(keys):
         end = ",\n" if i < len(keys) - 1 else "\n"
-        yield f"  {json.dumps(key)}: "
+        name = f"  {json.dumps(key)}: "
         if key not in lists:
-            yield _dumps(header[key], "  ") + end
+            yield name + _dumps(header[key], "  ") + end
             continue
         items = sorted(lists[key], key=_ORDER[key])
         if not items:
-            yield "[]" + end
+            yield name + "[]" + end
             continue
-        yield "[\n"
+        yield name + "[\n"
         last = len(items) - 1
         for j, item in enumerate(items):
-            body = _dumps(item.model_dump(mode="json", exclude_defaults=True), "    ")
-            yield "    " + body + (",\n" if j < last else "\n")
+            yield (item, ",\n" if j < last else "\n")
         yield "  ]" + end
     yield "}\n"
+
+
+def render(piece: Piece) -> str:
+    """The text of one piece (a record: indented four spaces, with its line ending)."""
+    if isinstance(piece, str):
+        return piece
+    item, end = piece
+    return "    " + _dumps(item.model_dump(mode="json", exclude_defaults=True), "    ") + end
+
+
+def _lines(value: Any) -> int:
+    """Lines ``json.dumps(value, indent=2)`` takes: a scalar or an empty container one, a
+    container one more than its members, plus its closing line."""
+    if not isinstance(value, dict | list) or not value:
+        return 1
+    members = value.values() if isinstance(value, dict) else value
+    return 2 + sum(_lines(v) if isinstance(v, dict | list) else 1 for v in members)
+
+
+def count_lines(piece: Piece) -> int:
+    """The lines of a piece's text, without writing it (about a fifth of the cost)."""
+    if isinstance(piece, str):
+        return piece.count("\n")
+    return _lines(piece[0].model_dump(mode="json", exclude_defaults=True))
+
+
+def iter_dump(doc: Document) -> Iterator[str]:
+    """Yield :func:`dump_document`'s text in whole lines, one record at a time, so writing a
+    national directory never holds it whole (identical output)."""
+    return map(render, iter_pieces(doc))
 
 
 def dump_document(doc: Document) -> str:
