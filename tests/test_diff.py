@@ -34,7 +34,7 @@ def _edits() -> list[tuple[Document, Document]]:
     resident = ("w.a.resident", "w.a.welfare_commissioner", "notices_and_shares")
     return [
         (doc, editing.update_agency(doc, "w.ward_office", notes="checked\nby phone")),
-        (doc, editing.update_agency(doc, "w.a.care_plaza", notes="line\u2028separator\x85")),
+        (doc, editing.update_agency(doc, "w.a.care_plaza", notes="line\u2028separator\u2029end")),
         (doc, with_npo),
         (with_npo, linked),
         (linked, editing.remove_agency(linked, "w.npo")),

@@ -186,8 +186,14 @@ def test_weak_evidence_needs_company() -> None:
 
 def test_min_confidence() -> None:
     note = "ゴミであふれ悪臭"
-    assert concerns_of(note, min_confidence=1.01) == []
-    assert concerns_of(note, min_confidence=0.0)
+    found = default_matcher().match(note, min_confidence=0.0)
+    assert found
+    best = max(m.confidence for m in found)
+    assert concerns_of(note, min_confidence=best) == [
+        m.concern for m in found if m.confidence >= best
+    ]
+    with pytest.raises(ValueError, match=r"min_confidence must be a number from 0 to 1, not 1\.01"):
+        concerns_of(note, min_confidence=1.01)
 
 
 # -- bad input -------------------------------------------------------------------------------
