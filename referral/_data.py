@@ -104,19 +104,22 @@ def _reject_constant(name: str) -> Any:
 
 
 def _depth(obj: Any, limit: int) -> int:
-    """Depth of nested containers, stopping early past ``limit`` (iterative)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(obj, 1)]
+    """Depth of nested containers, stopping early past ``limit`` (iterative, and holding one
+    iterator per level, never a level's items: a list of a million objects costs nothing)."""
+    if not isinstance(obj, dict | list):
+        return 0
+    deepest = 1
+    stack: list[Iterator[Any]] = [iter(obj.values() if isinstance(obj, dict) else obj)]
     while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return depth
-        if isinstance(node, dict):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+        for child in stack[-1]:
+            if isinstance(child, dict | list):
+                stack.append(iter(child.values() if isinstance(child, dict) else child))
+                deepest = max(deepest, len(stack))
+                if deepest > limit:
+                    return deepest
+                break
+        else:
+            stack.pop()
     return deepest
 
 
@@ -231,7 +234,8 @@ _FILE_TYPES = (
 def _not_regular(where: str, mode: int) -> DataFileError:
     """Name what ``where`` is (and, for a link, what it links to)."""
     what = next((name for test, name in _FILE_TYPES if test(mode)), "a special file")
-    it = f"links to {os.path.realpath(where)}, {what}" if os.path.islink(where) else f"is {what}"
+    link = Path(where)
+    it = f"links to {link.resolve()}, {what}" if link.is_symlink() else f"is {what}"
     return DataFileError(where, f"{it}, not a regular file; only regular files are read")
 
 
@@ -275,13 +279,13 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     if "\0" in where:
         raise DataFileError(repr(where), "is not a valid path (it holds a NUL character)")
     try:
-        mode = os.stat(where).st_mode  # follows links: the file that would be read
+        mode = Path(where).stat().st_mode  # follows links: the file that would be read
         if stat.S_ISDIR(mode):
             raise DataFileError(where, "is a directory, not a file")
         if not stat.S_ISREG(mode):
             raise _not_regular(where, mode)
         fd = os.open(where, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with open(fd, "rb") as fh:
+        with os.fdopen(fd, "rb") as fh:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):  # swapped for something else since the check
                 raise _not_regular(where, info.st_mode)
