@@ -285,7 +285,7 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
         if not stat.S_ISREG(mode):
             raise _not_regular(where, mode)
         fd = os.open(where, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
+        with open(fd, "rb") as fh:  # noqa: PTH123 - a descriptor opened without blocking
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):  # swapped for something else since the check
                 raise _not_regular(where, info.st_mode)
