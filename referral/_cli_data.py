@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,9 +27,9 @@ def max_bytes(args: argparse.Namespace) -> int | None:
     mb = getattr(args, "max_mb", None)
     if mb is None:
         return None
-    if not mb > 0:
-        raise ArgumentError(f"--max-mb must be a positive number, not {mb}")
-    return int(mb * 2**20)
+    if not (mb > 0 and math.isfinite(mb)):  # inf would overflow int(), nan compares False
+        raise ArgumentError(f"--max-mb must be a positive, finite number of MB, not {mb:g}")
+    return max(1, int(mb * 2**20))
 
 
 def _directory(args: argparse.Namespace) -> Directory:

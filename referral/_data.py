@@ -13,13 +13,14 @@ import gc
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from importlib import resources
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from .errors import DataFileError
+from .errors import ArgumentError, ArgumentTypeError, DataFileError
 from .models import Document
 
 __all__ = [
@@ -108,19 +109,22 @@ def _reject_constant(name: str) -> Any:
 
 
 def _depth(obj: Any, limit: int) -> int:
-    """Depth of nested containers, stopping early past ``limit`` (iterative)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(obj, 1)]
+    """Depth of nested containers, stopping early past ``limit`` (iterative, and holding one
+    iterator per level, never a level's items: a list of a million objects costs nothing)."""
+    if not isinstance(obj, dict | list):
+        return 0
+    deepest = 1
+    stack: list[Iterator[Any]] = [iter(obj.values() if isinstance(obj, dict) else obj)]
     while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return depth
-        if isinstance(node, dict):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+        for child in stack[-1]:
+            if isinstance(child, dict | list):
+                stack.append(iter(child.values() if isinstance(child, dict) else child))
+                deepest = max(deepest, len(stack))
+                if deepest > limit:
+                    return deepest
+                break
+        else:
+            stack.pop()
     return deepest
 
 
@@ -224,26 +228,97 @@ def check_depth(obj: Any, where: str) -> None:
         raise DataFileError(where, f"JSON nested deeper than {MAX_DEPTH} levels")
 
 
+_FILE_TYPES = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(where: str, mode: int) -> DataFileError:
+    """Name what ``where`` is (and, for a link, what it links to)."""
+    what = next((name for test, name in _FILE_TYPES if test(mode)), "a special file")
+    link = Path(where)
+    it = f"links to {link.resolve()}, {what}" if link.is_symlink() else f"is {what}"
+    return DataFileError(where, f"{it}, not a regular file; only regular files are read")
+
+
+def _check_limit(max_bytes: int | None) -> int:
+    if max_bytes is None:
+        return MAX_FILE_BYTES
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        raise ArgumentTypeError(f"max_bytes must be an int, not {type(max_bytes).__name__}")
+    if max_bytes < 1:
+        raise ArgumentError(f"max_bytes must be at least 1, not {max_bytes}")
+    return max_bytes
+
+
+def _too_large(where: str, size: int, limit: int) -> DataFileError:
+    return DataFileError(
+        where,
+        f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB "
+        "(pass max_bytes, or --max-mb on the command line, to read larger files)",
+    )
+
+
 def read_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:
-    """Read a data file's bytes, refusing files over ``max_bytes``
-    (default :data:`MAX_FILE_BYTES`)."""
+    """Read a data file's bytes, refusing files over ``max_bytes`` (default
+    :data:`MAX_FILE_BYTES`) and anything but a regular file.
+
+    Devices (``/dev/zero``), named pipes and sockets, or links to them, are refused before
+    they are opened: they have no size to check, and reading them may never end. The file is
+    opened without blocking (a pipe swapped in after the check cannot hang it), checked again
+    once open, and never read past ``max_bytes`` + 1 bytes, so a file that grows while it is
+    read is refused too.
+
+    Raises
+    ------
+    DataFileError
+        No such file, a directory, not a regular file, too large, or not readable.
+    ArgumentTypeError, ArgumentError
+        ``max_bytes`` is not an int, or below 1.
+    """
     where = os.fspath(path)
-    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    limit = _check_limit(max_bytes)
+    if "\0" in where:
+        raise DataFileError(repr(where), "is not a valid path (it holds a NUL character)")
     try:
-        size = Path(where).stat().st_size
-        if size > limit:
-            raise DataFileError(
-                where,
-                f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB "
-                "(pass max_bytes, or --max-mb on the command line, to read larger files)",
-            )
-        return Path(where).read_bytes()
+        mode = Path(where).stat().st_mode  # follows links: the file that would be read
+        if stat.S_ISDIR(mode):
+            raise DataFileError(where, "is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise _not_regular(where, mode)
+        fd = os.open(where, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as fh:  # noqa: PTH123 - a descriptor opened without blocking
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # swapped for something else since the check
+                raise _not_regular(where, info.st_mode)
+            if info.st_size > limit:
+                raise _too_large(where, info.st_size, limit)
+            data = fh.read(info.st_size + 1)  # one byte more: has it grown since?
+            if len(data) > info.st_size:  # it grows: read on, in pieces, up to the limit
+                data = _read_on(fh, data, limit)
     except FileNotFoundError:
         raise DataFileError(where, "no such file") from None
     except IsADirectoryError:
         raise DataFileError(where, "is a directory, not a file") from None
     except PermissionError:
         raise DataFileError(where, "permission denied") from None
+    except OSError as exc:
+        raise DataFileError(where, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise DataFileError(
+            where, f"file grew past the limit of {limit / 1e6:.0f} MB while it was read"
+        )
+    return data
+
+
+def _read_on(fh: BinaryIO, start: bytes, limit: int) -> bytes:
+    buffer = bytearray(start)
+    while len(buffer) <= limit and (more := fh.read(min(1 << 20, limit + 1 - len(buffer)))):
+        buffer += more
+    return bytes(buffer)
 
 
 def read_json(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Any:

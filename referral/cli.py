@@ -427,8 +427,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:  # the library's own reading: the same checks, every fault at its place in the file
         doc: Document | None = load_document(path, max_bytes=max_bytes(args))
         problems: tuple[Problem, ...] = ()
+        total = 0
     except ValidationError as exc:
-        doc, problems = None, exc.problems
+        doc, problems, total = None, exc.problems, exc.total
     if args.json:
         _json(
             {
@@ -443,7 +444,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if doc is None:
         for p in problems:
             sys.stderr.write(f"{shown}: {p.path}: {p.message}\n")
-        sys.stderr.write(f"{shown}: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n")
+        sys.stderr.write(f"{shown}: {total:,} problem{'s' if total != 1 else ''}\n")
         return EXIT_ERROR
     _out(
         f"{shown}: OK — {len(doc.agencies)} agencies, {len(doc.areas)} areas, "

@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from . import editing
 from ._data import bundled_path
+from ._schema import Problems, schema_problems
 from ._text import fold_place
 from .areas import MAX_AREA_CHARS, AreaIndex
 from .errors import (
@@ -60,7 +61,7 @@ from .models import (
 )
 from .network import RouteIndex, build_graph
 from .routing import route
-from .validation import check_integrity, load_document, schema_problems
+from .validation import check_integrity, load_document
 from .vocabulary import KINDS
 
 if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none of them
@@ -89,13 +90,15 @@ def _set_bundled(d: Directory) -> None:
 
 
 @contextmanager
-def _as_problems(what: str) -> Iterator[None]:
+def _as_problems(what: str, model: type[pydantic.BaseModel], item: Any) -> Iterator[None]:
     """Turn a record that does not validate into a :class:`ValidationError` listing its
     problems at their paths (a pydantic error is not part of this library's API)."""
     try:
         yield
     except pydantic.ValidationError as exc:
-        raise ValidationError(what, schema_problems(exc, [what])) from None
+        problems = Problems()
+        schema_problems(problems, exc, [what], model, item)
+        raise ValidationError(what, problems.result()) from None
 
 
 class Directory:
@@ -566,7 +569,7 @@ class Directory:
             raise ArgumentTypeError(
                 f"agency must be an Agency or a dict, not {type(agency).__name__}"
             )
-        with _as_problems("agency"):
+        with _as_problems("agency", Agency, agency):
             return Directory(editing.add_agency(self.document, agency, replace=replace))
 
     def with_changes(self, agency_id: str, **changes: Any) -> Directory:
@@ -581,7 +584,7 @@ class Directory:
         """A new directory with one more typed link."""
         if not isinstance(link, Link | dict):
             raise ArgumentTypeError(f"link must be a Link or a dict, not {type(link).__name__}")
-        with _as_problems("link"):
+        with _as_problems("link", Link, link):
             return Directory(editing.add_link(self.document, link))
 
     def without_link(self, source: str, target: str, kind: str) -> Directory:

@@ -28,6 +28,7 @@ __all__ = [
     "DataError",
     "DataFileError",
     "NoteTooLongError",
+    "Omitted",
     "OutsideAreaError",
     "Problem",
     "ReadOnlyError",
@@ -165,16 +166,26 @@ class Problem:
         return f"{self.path}: {self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class Omitted(Problem):
+    """Ends a list of problems cut short: ``count`` more were found but not listed (validation
+    lists at most :data:`referral.validation.MAX_PROBLEMS`)."""
+
+    count: int = 0
+
+
 class ValidationError(DataError):
-    """A document failed validation; ``problems`` lists every fault found."""
+    """A document failed validation; ``problems`` lists every fault found, or the first ones
+    and an :class:`Omitted` counting the rest; ``total`` counts them all."""
 
     def __init__(self, source: str, problems: Iterable[Problem]) -> None:
         self.source = source
         self.problems = tuple(problems)
-        n = len(self.problems)
+        self.total = sum(p.count if isinstance(p, Omitted) else 1 for p in self.problems)
+        n = self.total
         first = f": {self.problems[0]}" if self.problems else ""
-        more = f" (and {n - 1} more)" if n > 1 else ""
-        super().__init__(f"{source}: {n} problem{'s' if n != 1 else ''}{first}{more}")
+        more = f" (and {n - 1:,} more)" if n > 1 else ""
+        super().__init__(f"{source}: {n:,} problem{'s' if n != 1 else ''}{first}{more}")
 
 
 class _LookupMessage:

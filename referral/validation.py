@@ -2,8 +2,10 @@
 
 Two passes. The schema pass validates each record on its own, so one bad record does not hide
 the others; the integrity pass then checks what no single record can: unique ids, links and
-references to existing nodes, every area and ward holding its required kinds, no ``part_of``
-or ``housed_in`` cycles.
+references to existing nodes, every area and ward holding its required kinds, each ward's
+office under the id plans look it up by, no cycles among areas nor ``part_of`` or
+``housed_in`` links. At most :data:`MAX_PROBLEMS` problems are listed and the rest counted,
+so a hostile file costs memory in proportion to its size and time linear in it.
 
 Examples
 --------
@@ -26,17 +28,23 @@ import pydantic
 from rapidfuzz import process
 
 from ._data import check_depth, no_gc, read_bytes, scan_json
+from ._schema import MAX_PROBLEMS, MissingFieldError, Problems, validate_record, validator
 from .errors import DataFileError, Problem, ValidationError
 from .models import Agency, Area, Concern, ConcernSet, Document, Link, PostalTown, Source
 from .vocabulary import CONCERN_IDS, REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
 
 __all__ = [
+    "MAX_PROBLEMS",
+    "MAX_SUGGESTIONS",
     "check_integrity",
     "load_document",
-    "schema_problems",
     "validate_concerns",
     "validate_data",
 ]
+
+MAX_SUGGESTIONS = 100
+"""Unknown references given a did-you-mean at most (each compares one id with every id of
+its list); later ones are reported without, so many dangling links cost linear time."""
 
 _LISTS: dict[str, type[pydantic.BaseModel]] = {
     "sources": Source,
@@ -47,41 +55,48 @@ _LISTS: dict[str, type[pydantic.BaseModel]] = {
 }
 
 
-def _json_path(loc: Iterable[int | str]) -> str:
-    out = "$"
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
+class _Ghosts:
+    """What records that failed the schema pass still show (their ids, and the kinds an
+    agency's area was meant to hold), so references to them are not reported again. Kept
+    small: a string per record at most, never the record."""
 
+    def __init__(self) -> None:
+        self.ids: dict[str, set[str]] = defaultdict(set)
+        self.kinds: dict[str, set[str]] = defaultdict(set)
 
-def schema_problems(exc: pydantic.ValidationError, prefix: Sequence[int | str]) -> list[Problem]:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-        message = err["msg"].removeprefix("Value error, ")
-        out.append(Problem(_json_path([*prefix, *loc]), message, code=err["type"]))
-    return out
+    def add(self, name: str, item: Any) -> None:
+        if not isinstance(item, Mapping):
+            return
+        if isinstance(rec_id := item.get("id"), str):
+            self.ids[name].add(rec_id)
+        if name == "agencies" and isinstance(area := item.get("area"), str):
+            self.kinds[area].add(str(item.get("kind"))[:120])
+
+    @classmethod
+    def of(cls, invalid: Iterable[Mapping[str, Any]]) -> _Ghosts:
+        ghosts = cls()
+        for raw in invalid:
+            ghosts.add(str(raw.get("_list")), raw)
+        return ghosts
 
 
 def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
     """Validate a decoded JSON document; return it (or ``None``) and every problem found.
 
-    The document is returned only when there are no problems at all.
+    The document is returned only when there are no problems at all. Past
+    :data:`MAX_PROBLEMS` problems the rest are counted, not listed: the list then ends with
+    an :class:`~referral.errors.Omitted` giving their number.
     """
     if not isinstance(data, Mapping):
         return None, [
             Problem("$", f"the document must be a JSON object, not {type(data).__name__}")
         ]
-    problems: list[Problem] = []
+    problems = Problems()
     header = {k: v for k, v in data.items() if k not in _LISTS}
-    try:
-        head = Document.model_validate({**header, **{k: [] for k in _LISTS}})
-    except pydantic.ValidationError as exc:
-        problems += schema_problems(exc, [])
-        head = None
+    head = validate_record(problems, Document, {**header, **{k: [] for k in _LISTS}}, [])
     parsed: dict[str, list[Any]] = {}
     positions: dict[str, list[int]] = {}
-    invalid: list[Mapping[str, Any]] = []  # raw records that failed: still "exist" for references
+    ghosts = _Ghosts()  # records that failed: they still "exist" for references
     unreadable: list[str] = []  # whole lists that could not be read
     for name, model in _LISTS.items():
         items = data.get(name, [] if name in ("towns", "links") else None)
@@ -95,20 +110,22 @@ def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
             continue
         good, where = [], []
         for i, item in enumerate(items):
-            try:
-                good.append(model.model_validate(item))
+            if problems.room <= 0 and not isinstance(item, Mapping):
+                problems.count(1)  # the one error pydantic would make ("a valid dictionary")
+                continue
+            record = validate_record(problems, model, item, [name, i])
+            if record is None:
+                ghosts.add(name, item)
+            else:
+                good.append(record)
                 where.append(i)
-            except pydantic.ValidationError as exc:
-                problems += schema_problems(exc, [name, i])
-                if isinstance(item, Mapping):
-                    invalid.append({**item, "_list": name})
         parsed[name], positions[name] = good, where
     fields = {name: getattr(head, name) for name in Document.model_fields} if head else {}
     fields.update({k: tuple(parsed.get(k, ())) for k in _LISTS})
     doc = Document.model_construct(**fields)
-    problems += check_integrity(doc, positions=positions, invalid=invalid, unreadable=unreadable)
-    if problems:
-        return None, problems
+    _integrity(doc, problems, positions, ghosts, unreadable)
+    if problems.total:
+        return None, problems.result()
     return Document(**fields), []  # instances pass through; lists get their canonical order
 
 
@@ -118,21 +135,16 @@ def validate_concerns(data: Any) -> tuple[ConcernSet | None, list[Problem]]:
     tracks and ages are checked by the models."""
     if not isinstance(data, Mapping):
         return None, [Problem("$", f"the file must be a JSON object, not {type(data).__name__}")]
-    problems: list[Problem] = []
-    try:
-        ConcernSet.model_validate({**data, "concerns": []})
-    except pydantic.ValidationError as exc:
-        problems += schema_problems(exc, [])
+    problems = Problems()
+    validate_record(problems, ConcernSet, {**data, "concerns": []}, [])
     items = data.get("concerns")
     if not isinstance(items, list):
         shown = "missing" if items is None else f"a {type(items).__name__}"
-        return None, [*problems, Problem("$.concerns", f"must be a list, not {shown}")]
+        problems.append(Problem("$.concerns", f"must be a list, not {shown}"))
+        return None, problems.result()
     seen: set[str] = set()
     for i, item in enumerate(items):
-        try:
-            Concern.model_validate(item)
-        except pydantic.ValidationError as exc:
-            problems += schema_problems(exc, ["concerns", i])
+        validate_record(problems, Concern, item, ["concerns", i])
         cid = item.get("id") if isinstance(item, Mapping) else None
         if not isinstance(cid, str):
             continue
@@ -149,17 +161,35 @@ def validate_concerns(data: Any) -> tuple[ConcernSet | None, list[Problem]]:
                 Problem(f"$.concerns[{i}].id", f"duplicate concern {cid!r}", "duplicate_id")
             )
         seen.add(cid)
-    if problems:
-        return None, problems
+    if problems.total:
+        return None, problems.result()
     return ConcernSet.model_validate(data), []
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
-    best = process.extractOne(value, list(choices))
+    best = process.extractOne(value, choices if isinstance(choices, list) else list(choices))
     return f"; did you mean {best[0]!r}?" if best and best[1] >= 70 else ""
 
 
-@no_gc()
+class _Suggestions:
+    """Did-you-mean for the first :data:`MAX_SUGGESTIONS` unknown references (and only while
+    problems are still listed), each list of ids built once."""
+
+    def __init__(self, doc: Document, out: Problems) -> None:
+        self.doc = doc
+        self.out = out
+        self.left = MAX_SUGGESTIONS
+        self.ids: dict[str, list[str]] = {}
+
+    def __call__(self, value: str, name: str) -> str:
+        if self.left <= 0 or self.out.room <= 0:
+            return ""
+        self.left -= 1
+        if name not in self.ids:
+            self.ids[name] = [r.id for r in getattr(self.doc, name)]
+        return _suggest(value, self.ids[name])
+
+
 def check_integrity(
     doc: Document,
     *,
@@ -167,36 +197,45 @@ def check_integrity(
     invalid: Sequence[Mapping[str, Any]] = (),
     unreadable: Iterable[str] = (),
 ) -> list[Problem]:
-    """Check what no single record can: ids, references, required kinds, cycles.
+    """Check what no single record can: ids, references, required kinds, each ward's office
+    id, cycles among areas and among links.
 
     ``positions`` maps each list's valid records to their index in the raw file (they differ
     when some records failed the schema pass), so paths point into the file. ``invalid`` holds
-    the raw records that failed that pass: references to them are not reported again, so each
-    fault is listed once, at its root. ``unreadable`` names lists that could not be read at all
-    (not a list): references into them are not checked. Complexity: linear in the number of
+    the raw records that failed that pass (each with its list's name under ``"_list"``):
+    references to them are not reported again, so each fault is listed once, at its root.
+    ``unreadable`` names lists that could not be read at all (not a list): references into
+    them are not checked. At most :data:`MAX_PROBLEMS` problems are listed (then an
+    :class:`~referral.errors.Omitted` counts the rest). Complexity: linear in the number of
     records and links.
     """
-    problems: list[Problem] = []
-    pos = positions or {}
+    out = Problems()
+    _integrity(doc, out, positions or {}, _Ghosts.of(invalid), unreadable)
+    return out.result()
+
+
+@no_gc()
+def _integrity(
+    doc: Document,
+    problems: Problems,
+    pos: Mapping[str, Sequence[int]],
+    ghosts: _Ghosts,
+    unreadable: Iterable[str],
+) -> None:
+    suggest = _Suggestions(doc, problems)
 
     def where(name: str, index: int, field: str = "") -> str:
         raw = pos[name][index] if name in pos else index
         return f"$.{name}[{raw}]" + (f".{field}" if field else "")
 
-    def ids_of(name: str) -> list[str]:  # for suggestions: only when there is a fault
-        return [r.id for r in getattr(doc, name)]
-
-    def ghosts(name: str) -> set[str]:
-        return {r["id"] for r in invalid if r["_list"] == name and isinstance(r.get("id"), str)}
-
     lost = set(unreadable)
     source_ids: Container[str] = (
-        _ANY if "sources" in lost else {s.id for s in doc.sources} | ghosts("sources")
+        _ANY if "sources" in lost else {s.id for s in doc.sources} | ghosts.ids["sources"]
     )
     area_ids = {a.id: a for a in doc.areas}
-    known_areas: Container[str] = _ANY if "areas" in lost else set(area_ids) | ghosts("areas")
+    known_areas: Container[str] = _ANY if "areas" in lost else set(area_ids) | ghosts.ids["areas"]
     agency_ids: Container[str] = (
-        _ANY if "agencies" in lost else {a.id for a in doc.agencies} | ghosts("agencies")
+        _ANY if "agencies" in lost else {a.id for a in doc.agencies} | ghosts.ids["agencies"]
     )
     id_lists: tuple[tuple[str, list[str]], ...] = (
         ("sources", [s.id for s in doc.sources]),
@@ -219,7 +258,7 @@ def check_integrity(
                 problems.append(
                     Problem(
                         where(name, i, f"{field}[{j}].source"),
-                        f"unknown source {c.source!r}{_suggest(c.source, ids_of('sources'))}",
+                        f"unknown source {c.source!r}{suggest(c.source, 'sources')}",
                         "unknown_source",
                     )
                 )
@@ -231,7 +270,7 @@ def check_integrity(
         problems.append(
             Problem(
                 where(name, i, field),
-                f"unknown area {value!r}{_suggest(value, area_ids)}",
+                f"unknown area {value!r}{suggest(value, 'areas')}",
                 "unknown_area",
             )
         )
@@ -268,8 +307,7 @@ def check_integrity(
             problems.append(
                 Problem(
                     where("agencies", i, "contact_via"),
-                    f"unknown agency {ag.contact_via!r}"
-                    + _suggest(ag.contact_via, ids_of("agencies")),
+                    f"unknown agency {ag.contact_via!r}{suggest(ag.contact_via, 'agencies')}",
                     "unknown_agency",
                 )
             )
@@ -277,9 +315,9 @@ def check_integrity(
     cited_ok: set[int] = set()  # links share citation tuples: check each tuple once
     for i, link in enumerate(doc.links):
         if id(link.sources) not in cited_ok:
-            before = len(problems)
+            before = problems.total
             cites("links", i, link.sources)
-            if len(problems) == before:
+            if problems.total == before:
                 cited_ok.add(id(link.sources))
         source, target = link.source, link.target
         for end, node in (("source", source), ("target", target)):
@@ -287,7 +325,7 @@ def check_integrity(
                 problems.append(
                     Problem(
                         where("links", i, end),
-                        f"unknown agency {node!r}{_suggest(node, ids_of('agencies'))}",
+                        f"unknown agency {node!r}{suggest(node, 'agencies')}",
                         "dangling_link",
                     )
                 )
@@ -306,9 +344,10 @@ def check_integrity(
             )
         seen_links.add(key)
     if not lost & {"agencies", "areas"}:
-        problems += _required_kinds(doc, where, invalid)
-    problems += _cycles(doc, where)
-    return problems
+        _required_kinds(doc, where, ghosts, problems)
+        _ward_offices(doc, where, ghosts, problems)
+    _area_cycles(doc, where, problems)
+    _cycles(doc, where, problems)
 
 
 class _Anything:
@@ -322,15 +361,13 @@ _ANY = _Anything()
 
 
 def _required_kinds(
-    doc: Document, where: Callable[[str, int], str], invalid: Sequence[Mapping[str, Any]]
-) -> list[Problem]:
+    doc: Document, where: Callable[[str, int], str], ghosts: _Ghosts, out: Problems
+) -> None:
     present: dict[str, set[str]] = defaultdict(set)
     for ag in doc.agencies:
         present[ag.area].add(ag.kind)
-    for raw in invalid:  # a record that failed the schema still shows what was meant
-        if raw["_list"] == "agencies" and isinstance(raw.get("area"), str):
-            present[raw["area"]].add(str(raw.get("kind")))
-    out = []
+    for meant, kinds in ghosts.kinds.items():  # a record that failed still shows what was meant
+        present[meant] |= kinds
     for i, area in enumerate(doc.areas):
         required = {"ward": REQUIRED_WARD_KINDS, "district": REQUIRED_AREA_KINDS}.get(area.kind, ())
         missing = [k for k in required if k not in present[area.id]]
@@ -342,12 +379,86 @@ def _required_kinds(
                     "missing_kind",
                 )
             )
-    return out
 
 
-def _cycles(doc: Document, where: Callable[[str, int], str]) -> list[Problem]:
+def _ward_offices(
+    doc: Document, where: Callable[[str, int, str], str], ghosts: _Ghosts, out: Problems
+) -> None:
+    """Each ward's office must be ``{ward}.ward_office``: every plan for the ward finds it so
+    (a body with no line of its own is reached through it)."""
+    index: dict[str, int] = {}
+    first_office: dict[str, int] = {}  # ward -> its first ward_office, whatever its id
+    for i, ag in enumerate(doc.agencies):
+        index.setdefault(ag.id, i)
+        if ag.kind == "ward_office":
+            first_office.setdefault(ag.area, i)
+    for area in doc.areas:
+        if area.kind != "ward":
+            continue
+        want = f"{area.id}.ward_office"
+        j = index.get(want)
+        if j is None:
+            k = first_office.get(area.id)
+            if k is not None and want not in ghosts.ids["agencies"]:  # none: _required_kinds
+                out.append(
+                    Problem(
+                        where("agencies", k, "id"),
+                        f"ward {area.id!r} has its ward office under {doc.agencies[k].id!r}; "
+                        f"its id must be {want!r} (plans for the ward look it up by that id)",
+                        "ward_office_id",
+                    )
+                )
+            continue
+        office = doc.agencies[j]
+        if office.kind != "ward_office":
+            out.append(
+                Problem(
+                    where("agencies", j, "kind"),
+                    f"{want!r} must be the ward's ward_office, not a {office.kind}",
+                    "ward_office_id",
+                )
+            )
+        elif office.area != area.id:
+            out.append(
+                Problem(
+                    where("agencies", j, "area"),
+                    f"{want!r} must be in ward {area.id!r}, not in {office.area!r}",
+                    "ward_office_id",
+                )
+            )
+
+
+def _area_cycles(doc: Document, where: Callable[[str, int, str], str], out: Problems) -> None:
+    """An area that sits, through its parents, in itself (once per cycle, at the first area
+    of the cycle met in file order)."""
+    parent: dict[str, str | None] = {}
+    index: dict[str, int] = {}
+    for i, area in enumerate(doc.areas):
+        parent.setdefault(area.id, area.parent)
+        index.setdefault(area.id, i)
+    done: set[str] = set()
+    for area in doc.areas:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = area.id
+        while node is not None and node in parent and node not in done and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parent[node]
+        if node is not None and node in on_path:
+            cycle = [*path[path.index(node) :], node]
+            out.append(
+                Problem(
+                    where("areas", index[node], "parent"),
+                    f"parent cycle: {' -> '.join(cycle)}",
+                    "cycle",
+                )
+            )
+        done.update(path)
+
+
+def _cycles(doc: Document, where: Callable[[str, int], str], out: Problems) -> None:
     """A ``part_of`` or ``housed_in`` chain that comes back on itself (one per link kind)."""
-    out = []
     for kind in ("part_of", "housed_in"):
         into: dict[str, list[str]] = defaultdict(list)  # node -> the nodes it points to
         index: dict[tuple[str, str], int] = {}
@@ -367,7 +478,6 @@ def _cycles(doc: Document, where: Callable[[str, int], str]) -> list[Problem]:
                     where("links", index[(cycle[0], cycle[1])]), f"{kind} cycle: {path}", "cycle"
                 )
             )
-    return out
 
 
 def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Document:
@@ -392,21 +502,28 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None)
     -----
     A valid file is checked strictly but cheaply (one pass over the text for encoding,
     syntax and duplicate keys that keeps nothing), then validated straight from its bytes.
-    Only when that fails is it parsed into Python objects, to list every fault with its path.
+    Only when that fails is it parsed into Python objects, to list every fault with its path
+    (the first :data:`MAX_PROBLEMS`; the rest are counted). Refusing a file costs memory in
+    proportion to its size (tests/test_hostile_files.py measures the factor).
     """
     where = os.fspath(path)
     data = read_bytes(where, max_bytes=max_bytes)
     scan_json(data, where)
     with no_gc():
         try:  # fast path: one validation of the whole document, from the bytes
-            doc: Document | None = Document.model_validate_json(data)
-        except pydantic.ValidationError as exc:
+            doc: Document | None = validator(Document, "check").validate_json(data)
+        except MissingFieldError:
+            doc = None
+        except pydantic.ValidationError as exc:  # a few errors: lists stop at their first
             doc = None
             bad = [e["msg"] for e in exc.errors(include_input=False) if e["type"] == "json_invalid"]
             if bad:  # the two JSON readers disagree on some corner of the syntax
                 raise DataFileError(where, bad[0][:1].lower() + bad[0][1:]) from None
-        problems = check_integrity(doc) if doc is not None else []
-        if doc is None or problems:  # list every fault, at its place in the file
+        problems: list[Problem] = []
+        found = Problems(limit=0)  # only whether there are any: their paths come below
+        if doc is not None:
+            _integrity(doc, found, {}, _Ghosts(), ())
+        if doc is None or found.total:  # list every fault, at its place in the file
             doc = None  # (the fast path's lists are sorted: their positions are not the file's)
             raw = json.loads(data)  # known to be strict, valid JSON by now
             del data

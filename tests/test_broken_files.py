@@ -267,6 +267,39 @@ DOCUMENT_FAULTS: list[tuple[str, Callable[[Raw], None], list[tuple[str, str]]]] 
         [("$.agencies[0].phones[0].number", "String should match pattern")],
     ),
     (
+        "ward office under another id",  # every plan for the ward looks up 'w.ward_office'
+        lambda d: _agency(d, "w.ward_office").update(id="w.office"),
+        [("$.agencies[21].id", "ward 'w' has its ward office under 'w.office'; its id must be")],
+    ),
+    (
+        "ward office id on another kind",
+        lambda d: _agency(d, "w.ward_office").update(kind="ward_welfare_council"),
+        [
+            ("$.areas[1]", "ward 'w' has no ward_office"),
+            ("$.agencies[21].kind", "'w.ward_office' must be the ward's ward_office, not a"),
+        ],
+    ),
+    (
+        "ward office id in another area",
+        lambda d: (
+            d["agencies"].append(
+                {**_agency(d, "w.ward_office"), "id": "w.a.ward_office", "area": "w"}
+            )
+            or _agency(d, "w.ward_office").update(area="w.a")
+        ),
+        [("$.agencies[21].area", "'w.ward_office' must be in ward 'w', not in 'w.a'")],
+    ),
+    (
+        "area hierarchy cycle",
+        lambda d: d["areas"][0].update(parent="w"),
+        [("$.areas[0].parent", "parent cycle: c -> w -> c")],
+    ),
+    (
+        "area that is its own parent",
+        lambda d: d["areas"][0].update(parent="c"),
+        [("$.areas[0].parent", "parent cycle: c -> c")],
+    ),
+    (
         "five faults at once",
         _many_faults,
         [
