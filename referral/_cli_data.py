@@ -51,6 +51,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from . import hsds  # noqa: PLC0415 - its models load only for these commands
 
+    if args.check_schemas:  # before writing anything: a wrong folder is a usage error
+        if args.format != "hsds":
+            raise ArgumentError("--check-schemas checks an HSDS export: add --format hsds")
+        hsds.schema_folder(args.check_schemas)
     d = _directory(args)
     paths = d.export(args.format, args.out)
     if args.json:

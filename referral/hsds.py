@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._hsds_import import HSDS_SOURCE, HsdsImport, HsdsMerge, import_hsds, merge_hsds
-from .errors import DataFileError
+from .errors import DataFileError, expect_path
 from .matching import load_concerns
 from .vocabulary import KINDS
 
@@ -64,6 +64,7 @@ __all__ = [
     "import_hsds",
     "merge_hsds",
     "read_hsds",
+    "schema_folder",
     "validate_hsds",
     "write_hsds",
 ]
@@ -359,6 +360,20 @@ def read_hsds(folder: str | Path) -> dict[str, Any]:
     return data
 
 
+def schema_folder(schema_dir: str | Path) -> Path:
+    """``schema_dir`` if it holds the HSDS 3.0 schemas :func:`validate_hsds` needs, else a
+    :class:`DataFileError` naming the folder and the first schema missing."""
+    folder = Path(expect_path(schema_dir, "schema folder"))
+    if not folder.is_dir():
+        raise DataFileError(str(folder), "no such folder (give the HSDS 3.0 schema folder)")
+    for name in HSDS_OBJECTS.values():
+        if not (folder / name).is_file():
+            raise DataFileError(
+                str(folder), f"holds no {name}: give the folder of the HSDS 3.0 JSON Schemas"
+            )
+    return folder
+
+
 def validate_hsds(data: Mapping[str, Any], schema_dir: str | Path) -> list[str]:
     """Validate every object against the official HSDS 3.0 schemas in ``schema_dir``.
 
@@ -368,7 +383,7 @@ def validate_hsds(data: Mapping[str, Any], schema_dir: str | Path) -> list[str]:
     from referencing import Registry, Resource  # noqa: PLC0415
     from referencing.jsonschema import DRAFT202012  # noqa: PLC0415
 
-    folder = Path(schema_dir)
+    folder = schema_folder(schema_dir)
     resources = [
         (
             p.name,

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._render import export_text, spreadsheet_cell
 from .editing import atomic_write
-from .errors import ArgumentError, expect_instance, expect_path, shorten
+from .errors import ArgumentError, DataFileError, expect_instance, expect_path, shorten
 from .models import SCHEMA_VERSION, Document
 
 if TYPE_CHECKING:
@@ -188,7 +188,14 @@ def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]
             f"unknown format {shorten(str(fmt), 30)!r}; choose from {', '.join(FORMATS)}"
         )
     folder = Path(expect_path(out, "output folder"))
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise DataFileError(
+            str(folder), "is a file, not a folder: export writes its files into a folder"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataFileError(str(folder), f"cannot make the folder ({exc.strerror})") from None
     import networkx as nx  # noqa: PLC0415
 
     from .hsds import export_hsds, write_hsds  # noqa: PLC0415

@@ -171,3 +171,39 @@ def test_readme_shows_real_output() -> None:
     spec.loader.exec_module(module)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert module.render(readme) == readme, "run python scripts/update_readme.py"
+
+
+@pytest.mark.parametrize(
+    ("make", "argv", "said"),
+    [
+        ("file", ["--out", "{tmp}/taken"], "is a file, not a folder"),
+        ("", ["--out", "{tmp}/out", "--check-schemas", "{tmp}/missing"], "no such folder"),
+        ("", ["--out", "{tmp}/out", "--check-schemas", "{tmp}"], "holds no organization.json"),
+    ],
+    ids=["out names a file", "schema folder missing", "folder without the schemas"],
+)
+def test_export_refuses_a_bad_folder_before_writing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make: str, argv: list[str], said: str
+) -> None:
+    if make:
+        (tmp_path / "taken").write_text("kept")
+    args = [a.format(tmp=tmp_path) for a in argv]
+    code, _, err = run(capsys, "export", "--format", "hsds", *args)
+    assert code == 2
+    assert said in err and "internal error" not in err
+    assert not (tmp_path / "out").exists()  # nothing written
+    if make:
+        assert (tmp_path / "taken").read_text() == "kept"
+
+
+def test_check_schemas_with_another_format_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys, "export", "--format", "csv", "--out", str(tmp_path), "--check-schemas", "x"
+    )
+    assert (code, err.strip()) == (
+        2,
+        "referral: --check-schemas checks an HSDS export: add --format hsds",
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -4,9 +4,11 @@ or 2. The number of generated cases is counted and printed at the end of the run
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -195,20 +197,30 @@ COMMANDS = [
     "--version",
     "",
 ]
-OPTIONS = [
-    "--area",
+OPTIONS = [  # every option some command takes (a test below keeps the list whole)
     "--age",
-    "--lang",
-    "--json",
-    "--csv",
-    "--ward",
-    "--kind",
+    "--all-links",
+    "--area",
+    "--check-schemas",
     "--concern",
+    "--csv",
     "--data",
-    "--origin",
-    "--format",
-    "--out",
     "--dry-run",
+    "--format",
+    "--from",
+    "--full",
+    "--json",
+    "--kind",
+    "--lang",
+    "--max-mb",
+    "--min-confidence",
+    "--out",
+    "--provenance",
+    "--real",
+    "--table",
+    "--update",
+    "--ward",
+    "--what-if",
     "-",
 ]
 
@@ -233,3 +245,14 @@ def test_cli_never_shows_a_traceback(argv: list[str]) -> None:
         os.chdir(cwd)
     assert code in (0, 1, 2)
     assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()
+
+
+def test_the_fuzzed_options_are_every_option_the_commands_take() -> None:
+    """A renamed or new option must be fuzzed too (an old name would only test "unknown")."""
+    found: set[str] = set()
+    for command in COMMANDS[:13]:
+        out = io.StringIO()
+        with redirect_stdout(out), contextlib.suppress(SystemExit):
+            main([command, "--help"])
+        found |= set(re.findall(r"(--[a-z][a-z-]+)", out.getvalue()))
+    assert found - {"--help"} == set(OPTIONS) - {"-"}
