@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -189,6 +191,28 @@ def test_a_closed_pipe_stops_quietly() -> None:
         err = proc.stderr.read().decode()
         code = proc.wait(timeout=120)
     assert code in (0, 2) and "internal" not in err and "Traceback" not in err
+
+
+def test_ctrl_c_exits_130_without_a_traceback() -> None:  # finding 15
+    code = (
+        "import sys, referral.cli; print('ready', flush=True); "
+        "sys.exit(referral.cli.main(['match', '-']))"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "REFERRAL_CACHE_DIR": "off"},
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline() == b"ready\n"
+        time.sleep(1.0)  # now waiting for the note on standard input
+        proc.send_signal(signal.SIGINT)
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 130
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("value", ["nan", "2", "-1", "x", "inf"])
