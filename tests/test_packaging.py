@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -85,3 +86,17 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = 'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[test]" && pytest'
     assert command in readme
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_test_security_md_names_exists() -> None:
+    """SECURITY.md makes no claim without a test: each test it names must be there."""
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    named = re.findall(r"tests/(test_\w+)\.py::(test_\w+)", text)
+    assert len(named) >= 60
+    for module, test in named:
+        source = (ROOT / "tests" / f"{module}.py").read_text(encoding="utf-8")
+        assert re.search(rf"^def {test}\(", source, re.MULTILINE), f"{module}::{test}"
+    for section in re.split(r"\n## ", text)[1:-2]:  # the claims; not the limits or reporting
+        for paragraph in section.split("\n\n")[1:]:
+            if paragraph.startswith(("**", "- ")) and "Limit" not in paragraph[:10]:
+                assert "tests/test_" in paragraph, paragraph[:80]
