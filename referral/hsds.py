@@ -40,6 +40,7 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections import defaultdict
@@ -352,8 +353,9 @@ def read_hsds(folder: str | Path) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in HSDS_OBJECTS:
         path = where / f"{name}.json"
-        data[name] = read_json(path) if path.is_file() else []
-    if not any((where / f"{name}.json").is_file() for name in HSDS_OBJECTS):
+        # whatever is at the path is read, so a device, a pipe or a link to one is refused
+        data[name] = read_json(path) if os.path.lexists(path) else []
+    if not any(os.path.lexists(where / f"{name}.json") for name in HSDS_OBJECTS):
         raise DataFileError(
             str(folder), "holds no HSDS table (organizations.json, services.json, …)"
         )
