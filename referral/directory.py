@@ -45,6 +45,7 @@ from .errors import (
     expect_path,
     expect_str,
 )
+from .locality import RouteIndex
 from .matching import default_matcher, load_concerns
 from .models import (
     Agency,
@@ -59,7 +60,7 @@ from .models import (
     PostalCoverage,
     ReferralPlan,
 )
-from .network import RouteIndex, build_graph
+from .network import build_graph
 from .routing import route
 from .validation import check_integrity, load_document
 from .vocabulary import KINDS
@@ -70,7 +71,7 @@ if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none 
     from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
     from .interop import Format
 
-__all__ = ["Directory"]
+__all__ = ["Directory", "use_bundled"]
 
 _MAX_ID = 120  # ids are never longer (models.Id): no did-you-mean search past it
 
@@ -84,9 +85,13 @@ def _bundled() -> Directory:
     return _BUNDLED[0]
 
 
-def _set_bundled(d: Directory) -> None:
-    """Use an already loaded bundled directory for the rest of the process."""
-    _BUNDLED[:] = [d]
+def use_bundled(d: Directory) -> None:
+    """Make :meth:`Directory.load` return ``d`` for the rest of the process.
+
+    The hook of the CLI's cache (:mod:`referral._cache`), which loads the bundled directory
+    from its own file: ``d`` must be the bundled directory, already validated.
+    """
+    _BUNDLED[:] = [expect_instance(d, Directory, "directory")]
 
 
 @contextmanager

@@ -38,6 +38,7 @@ from .errors import (
     UnknownVocabularyError,
     shorten,
 )
+from .locality import DEFAULT_ORIGINS, RouteIndex
 from .models import (
     Advisory,
     Agency,
@@ -54,7 +55,6 @@ from .models import (
     Suggestion,
     Text,
 )
-from .network import DEFAULT_ORIGINS, RouteIndex
 from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES
 
 if TYPE_CHECKING:

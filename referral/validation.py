@@ -27,7 +27,8 @@ from typing import Any
 import pydantic
 from rapidfuzz import process
 
-from ._data import check_depth, no_gc, read_bytes, scan_json
+from ._data import check_depth, read_bytes, scan_json
+from ._gc import no_gc
 from ._schema import MAX_PROBLEMS, MissingFieldError, Problems, validate_record, validator
 from .errors import DataFileError, Problem, ValidationError
 from .models import Agency, Area, Concern, ConcernSet, Document, Link, PostalTown, Source
