@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from .errors import (
+    AreaTooBroadError,
     ArgumentError,
     ArgumentTypeError,
-    ReferralError,
+    NoConcernError,
     UnknownVocabularyError,
     shorten,
 )
@@ -60,7 +61,7 @@ from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES
 if TYPE_CHECKING:
     from .directory import Directory
 
-__all__ = ["WEAK_PREFIX", "AreaTooBroadError", "NoConcernError", "advisory", "route"]
+__all__ = ["WEAK_PREFIX", "advisory", "route"]
 
 ROLE_ORDER: dict[str, int] = {"coordinator": 0, "primary": 1, "supporting": 2, "escalation": 3}
 _WARD_ORIGINS = (
@@ -76,25 +77,6 @@ TRACK_LABELS = {
     "child": Text(ja="子の支援", en="the child's track"),
     "elder": Text(ja="介護の支援", en="the eldercare track"),
 }
-
-
-class NoConcernError(ReferralError, LookupError):
-    """No concern could be read from the note (the CLI exits 1 with advice)."""
-
-    def __init__(self, near: Sequence[str] = ()) -> None:
-        self.near = tuple(near)
-        hint = f"; weak clues: {', '.join(self.near)}" if self.near else ""
-        super().__init__(
-            "no concern recognised in the note: rephrase it, or name the concern "
-            f"(referral concerns lists them){hint}"
-        )
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class AreaTooBroadError(ReferralError, ValueError):
-    """The area given is the whole city; a route needs a ward or a daily-living area."""
 
 
 _ALTERNATIVES = 5  # other bodies of the same kind a suggestion lists
