@@ -398,10 +398,3 @@ def dump_document(doc: Document) -> str:
     gives back an equal document.
     """
     return "".join(iter_dump(doc))
-
-
-def iter_records(data: Any, name: str) -> Iterator[tuple[int, Any]]:
-    """Enumerate the items of a top-level list of a raw document (empty if absent)."""
-    items = data.get(name) if isinstance(data, dict) else None
-    if isinstance(items, list):
-        yield from enumerate(items)

@@ -53,7 +53,6 @@ from .validation import load_document
 __all__ = ["build_parser", "main"]
 
 
-
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``main`` returns the exit code."""
 

@@ -549,17 +549,3 @@ def atomic_write(
             with contextlib.suppress(OSError):
                 Path(tmp).unlink()
     return given
-
-
-def apply(doc: Document, edits: Iterable[tuple[str, dict[str, Any]]]) -> Document:
-    """Apply ``(operation, arguments)`` edits in order (used by the CLI)."""
-    ops = {
-        "add": add_agency,
-        "update": update_agency,
-        "remove": remove_agency,
-        "add_link": add_link,
-        "remove_link": remove_link,
-    }
-    for op, kwargs in edits:
-        doc = ops[op](doc, **kwargs)  # type: ignore[operator]
-    return doc

@@ -24,7 +24,6 @@ __all__ = [
     "CONCERN_IDS",
     "KINDS",
     "LINK_KINDS",
-    "MEETING_KINDS",
     "REQUIRED_AREA_KINDS",
     "REQUIRED_WARD_KINDS",
     "SAFETY_RULES",
@@ -34,7 +33,6 @@ __all__ = [
     "SafetyRule",
     "Tier",
     "TierId",
-    "is_meeting",
     "tier_rank",
 ]
 
@@ -386,19 +384,6 @@ KINDS: dict[str, Kind] = {
     **{k[0]: Kind(*k, meeting=True) for k in _MEETINGS},
 }
 """Every kind of body and meeting, by id."""
-
-MEETING_KINDS: frozenset[str] = frozenset(k[0] for k in _MEETINGS)
-"""The kinds that are meetings (escalation venues) rather than bodies."""
-
-
-def is_meeting(kind: str) -> bool:
-    """Return whether ``kind`` is a kind of meeting.
-
-    >>> is_meeting("safety_net_meeting"), is_meeting("care_plaza")
-    (True, False)
-    """
-    return kind in MEETING_KINDS
-
 
 LINK_KINDS: dict[str, LinkKind] = {
     lk.id: lk
