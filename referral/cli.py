@@ -30,6 +30,7 @@ from ._render import (
     render_what_if,
     table,
 )
+from .advice import advisory
 from .directory import Directory
 from .errors import (
     EXIT_ERROR,
@@ -47,7 +48,6 @@ from .errors import (
 )
 from .matching import MAX_NOTE_CHARS, check_confidence
 from .models import Agency, Document
-from .routing import advisory
 from .validation import load_document
 
 __all__ = ["build_parser", "main"]
@@ -361,7 +361,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
                 )
             )
         else:
-            _out(render_what_if(report, d, lang=lang))
+            _out(render_what_if(report, d.document, lang=lang))
         return EXIT_OK
     cov = d.coverage(ward=ward)
     spof = d.single_points_of_failure(ward=ward)
@@ -393,7 +393,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    _out(render_gaps(cov, spof, load, health, d, ward=ward, lang=lang))
+    _out(render_gaps(cov, spof, load, health, d.document, ward=ward, lang=lang))
     return EXIT_OK
 
 
