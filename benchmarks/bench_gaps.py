@@ -12,8 +12,8 @@ import networkx as nx
 
 from referral import Directory
 from referral.gaps import coverage, district_areas, single_points_of_failure, what_if
+from referral.locality import RouteIndex
 from referral.matching import load_concerns
-from referral.network import RouteIndex
 
 
 def naive_coverage(G: nx.MultiDiGraph, *, limit: int | None = None) -> int:

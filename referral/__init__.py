@@ -4,61 +4,106 @@
 >>> d = Directory.load()
 >>> d.agency("nishi.tobe_honcho.care_plaza").name.ja
 '横浜市戸部本町地域ケアプラザ'
+
+Everything a caller handles is importable from here: :class:`Directory`, the records it
+holds, the results it returns and every error it raises.
+
+>>> from referral import NoConcernError, ReferralError
+>>> issubclass(NoConcernError, ReferralError), NoConcernError.exit_code
+(True, 1)
 """
 
 from .directory import Directory
 from .errors import (
+    AreaTooBroadError,
     ArgumentError,
     ArgumentTypeError,
     DataError,
     DataFileError,
+    NoConcernError,
     NoteTooLongError,
+    Omitted,
+    OutsideAreaError,
     Problem,
     ReadOnlyError,
     ReferralError,
+    SaveConflictError,
+    SaveError,
     UnknownAgencyError,
     UnknownAreaError,
     UnknownVocabularyError,
+    UsageError,
     ValidationError,
 )
 from .models import (
+    Advisory,
     Agency,
     AgencyMatch,
+    AgencyRef,
     Area,
     AreaMatch,
     Catchment,
     Citation,
+    Concern,
     Document,
+    Evidence,
     Link,
+    Match,
+    NoteReading,
+    PathStep,
+    PlanConcern,
+    PostalCoverage,
+    ReferralPlan,
+    SafetyClue,
     Source,
+    Suggestion,
     Text,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Advisory",
     "Agency",
     "AgencyMatch",
+    "AgencyRef",
     "Area",
     "AreaMatch",
+    "AreaTooBroadError",
     "ArgumentError",
     "ArgumentTypeError",
     "Catchment",
     "Citation",
+    "Concern",
     "DataError",
     "DataFileError",
     "Directory",
     "Document",
+    "Evidence",
     "Link",
+    "Match",
+    "NoConcernError",
+    "NoteReading",
     "NoteTooLongError",
+    "Omitted",
+    "OutsideAreaError",
+    "PathStep",
+    "PlanConcern",
+    "PostalCoverage",
     "Problem",
     "ReadOnlyError",
     "ReferralError",
+    "ReferralPlan",
+    "SafetyClue",
+    "SaveConflictError",
+    "SaveError",
     "Source",
+    "Suggestion",
     "Text",
     "UnknownAgencyError",
     "UnknownAreaError",
     "UnknownVocabularyError",
+    "UsageError",
     "ValidationError",
     "__version__",
 ]

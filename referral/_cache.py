@@ -50,13 +50,25 @@ from typing import Any
 
 import pydantic
 
-from . import _aliases, areas, association, cues, directory, matching, models, network, rules
+from . import (
+    _aliases,
+    areas,
+    association,
+    cues,
+    directory,
+    locality,
+    matching,
+    models,
+    network,
+    rules,
+)
 from . import safety_ngrams as _ngrams
-from ._data import bundled_path, no_gc
+from ._data import bundled_path
+from ._gc import no_gc
 from .cues import analyser_versions
-from .directory import Directory, _set_bundled
+from .directory import Directory, use_bundled
 from .editing import atomic_write
-from .matching import Matcher, _set_default_matcher, default_matcher
+from .matching import Matcher, default_matcher, use_default_matcher
 
 __all__ = ["cache_dir", "load_bundled"]
 
@@ -72,6 +84,7 @@ _MODULES = (
     models,
     directory,
     network,
+    locality,
     areas,
     matching,
     _aliases,
@@ -491,8 +504,8 @@ def load_bundled() -> Directory:
     got = _read(path, key)
     if got is not None:
         d, matcher = got
-        _set_bundled(d)
-        _set_default_matcher(matcher)
+        use_bundled(d)
+        use_default_matcher(matcher)
         return d
     d = Directory.load()
     d._route_index, d._area_index  # noqa: B018 - built now, so that they are cached too

@@ -8,8 +8,6 @@ indent, lists in a documented order.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import re
@@ -20,6 +18,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ._gc import no_gc
 from .errors import ArgumentError, ArgumentTypeError, DataFileError
 from .models import Document
 
@@ -34,7 +33,6 @@ __all__ = [
     "dump_document",
     "iter_dump",
     "iter_pieces",
-    "no_gc",
     "read_bytes",
     "read_json",
     "render",
@@ -89,19 +87,6 @@ class _Pairs:
             seen: set[str] = set()
             self.duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
         return out
-
-
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic objects (loading a
-    directory makes hundreds of thousands; collections during it only cost time)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _reject_constant(name: str) -> Any:
@@ -413,10 +398,3 @@ def dump_document(doc: Document) -> str:
     gives back an equal document.
     """
     return "".join(iter_dump(doc))
-
-
-def iter_records(data: Any, name: str) -> Iterator[tuple[int, Any]]:
-    """Enumerate the items of a top-level list of a raw document (empty if absent)."""
-    items = data.get(name) if isinstance(data, dict) else None
-    if isinstance(items, list):
-        yield from enumerate(items)

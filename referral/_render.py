@@ -14,10 +14,20 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from .models import Advisory, Agency, AgencyRef, Area, AreaMatch, Phone, ReferralPlan, Text
+from .matching import load_concerns
+from .models import (
+    Advisory,
+    Agency,
+    AgencyRef,
+    Area,
+    AreaMatch,
+    Document,
+    Phone,
+    ReferralPlan,
+    Text,
+)
 
 if TYPE_CHECKING:
-    from .directory import Directory
     from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
 from .vocabulary import KINDS, LINK_KINDS, TIERS
 
@@ -469,7 +479,7 @@ def render_gaps(
     spof: Sequence[SinglePoint],
     load: Sequence[Load],
     health: DataHealth,
-    d: Directory,
+    doc: Document,
     *,
     ward: str | None,
     lang: Lang,
@@ -477,9 +487,9 @@ def render_gaps(
     """A readable gap report: coverage, the worst gaps, single points of failure, load and
     data health."""
     ja = lang == "ja"
-    names = {a.id: (a.name.ja if ja else a.name.en) for a in d.agencies}
-    areas = {a.id: (a.name.ja if ja else a.name.en) for a in d.areas}
-    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in d.concerns}
+    names = {a.id: (a.name.ja if ja else a.name.en) for a in doc.agencies}
+    areas = {a.id: (a.name.ja if ja else a.name.en) for a in doc.areas}
+    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in load_concerns()}
     place = areas[ward] if ward else ("横浜市全域" if ja else "the whole city")
     n_areas = len({a.area for a in cov.areas})
     status = Counter(a.status for a in cov.areas)
@@ -565,12 +575,12 @@ def render_gaps(
     return _join(out)
 
 
-def render_what_if(report: WhatIf, d: Directory, *, lang: Lang) -> str:
+def render_what_if(report: WhatIf, doc: Document, *, lang: Lang) -> str:
     """What each area loses when bodies are removed."""
     ja = lang == "ja"
-    names = {a.id: (a.name.ja if ja else a.name.en) for a in d.agencies}
-    areas = {a.id: (a.name.ja if ja else a.name.en) for a in d.areas}
-    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in d.concerns}
+    names = {a.id: (a.name.ja if ja else a.name.en) for a in doc.agencies}
+    areas = {a.id: (a.name.ja if ja else a.name.en) for a in doc.areas}
+    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in load_concerns()}
     out = [
         ("閉鎖・削除" if ja else "Removed") + ": " + "・".join(names[r] for r in report.removed),
         (

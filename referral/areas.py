@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from ._text import fold_place, kanji_to_int, kata_to_hira, squash
 from .errors import ArgumentError, ArgumentTypeError, OutsideAreaError
-from .models import Area, AreaMatch, Document, Text, TownPart
+from .models import AreaMatch, Document, Text, TownPart
 
 __all__ = ["MAX_AREA_CHARS", "AreaIndex", "parse_address", "parse_catchment"]
 
@@ -466,10 +466,3 @@ class AreaIndex:
             if m.area.id not in best or best[m.area.id].confidence < m.confidence:
                 best[m.area.id] = m
         return sorted(best.values(), key=lambda m: (-m.confidence, m.area.id))[:limit]
-
-    def areas_of_ward(self, ward: str) -> list[Area]:
-        """The district areas of a ward, in id order."""
-        return sorted(
-            (a for a in self.areas.values() if a.parent == ward and a.kind == "district"),
-            key=lambda a: a.id,
-        )

@@ -30,8 +30,12 @@ from ._render import (
     render_what_if,
     table,
 )
+from .advice import advisory
 from .directory import Directory
 from .errors import (
+    EXIT_ERROR,
+    EXIT_NO_MATCH,
+    EXIT_OK,
     ArgumentError,
     DataFileError,
     NoteTooLongError,
@@ -39,28 +43,21 @@ from .errors import (
     ReferralError,
     UnknownAgencyError,
     UnknownAreaError,
-    UnknownVocabularyError,
+    UsageError,
     ValidationError,
 )
 from .matching import MAX_NOTE_CHARS, check_confidence
 from .models import Agency, Document
-from .routing import advisory
 from .validation import load_document
 
 __all__ = ["build_parser", "main"]
-
-EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``main`` returns the exit code."""
 
     def error(self, message: str) -> Any:
-        raise _UsageError(f"{self.prog}: {message}")
-
-
-class _UsageError(Exception):
-    pass
+        raise UsageError(f"{self.prog}: {message}")
 
 
 def _out(text: str) -> None:
@@ -364,7 +361,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
                 )
             )
         else:
-            _out(render_what_if(report, d, lang=lang))
+            _out(render_what_if(report, d.document, lang=lang))
         return EXIT_OK
     cov = d.coverage(ward=ward)
     spof = d.single_points_of_failure(ward=ward)
@@ -396,7 +393,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    _out(render_gaps(cov, spof, load, health, d, ward=ward, lang=lang))
+    _out(render_gaps(cov, spof, load, health, d.document, ward=ward, lang=lang))
     return EXIT_OK
 
 
@@ -628,18 +625,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _COMMANDS[args.command][0](args)
         sys.stdout.flush()  # a full disk or a closed pipe is found here, not at exit
         return code
-    except _UsageError as exc:
-        sys.stderr.write(f"{exc}\n(try: referral --help)\n")
-        return EXIT_ERROR
-    except (DataFileError, ValidationError) as exc:
-        sys.stderr.write(f"referral: error: {exc}\n")
-        return EXIT_ERROR
-    except UnknownVocabularyError as exc:
-        sys.stderr.write(f"referral: {exc}\n")
-        return EXIT_ERROR
-    except ReferralError as exc:
-        sys.stderr.write(f"referral: {exc}\n")
-        return EXIT_NO_MATCH if isinstance(exc, LookupError) else EXIT_ERROR
+    except ReferralError as exc:  # each error says its exit status (see referral.errors)
+        sys.stderr.write(_error_line(exc))
+        return exc.exit_code
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except KeyboardInterrupt:
@@ -661,6 +649,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "set REFERRAL_DEBUG=1 for details and please report it\n"
         )
         return EXIT_ERROR
+
+
+def _error_line(exc: ReferralError) -> str:
+    """The one line a command's error prints: a usage mistake with a pointer to the help, a
+    broken file as an error, anything else as it is."""
+    if isinstance(exc, UsageError):
+        return f"{exc}\n(try: referral --help)\n"
+    if isinstance(exc, DataFileError | ValidationError):
+        return f"referral: error: {exc}\n"
+    return f"referral: {exc}\n"
 
 
 _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF})

@@ -38,13 +38,13 @@ from .errors import (
     ReadOnlyError,
     UnknownAgencyError,
     UnknownAreaError,
-    UnknownVocabularyError,
     ValidationError,
     expect_instance,
     expect_int,
     expect_path,
     expect_str,
 )
+from .locality import RouteIndex
 from .matching import default_matcher, load_concerns
 from .models import (
     Agency,
@@ -58,11 +58,12 @@ from .models import (
     NoteReading,
     PostalCoverage,
     ReferralPlan,
+    Text,
 )
-from .network import RouteIndex, build_graph
-from .routing import route
-from .validation import check_integrity, load_document
-from .vocabulary import KINDS
+from .network import build_graph
+from .routing import RouteData, check_age, contact_of, route
+from .validation import bundled_document, check_integrity, load_document
+from .vocabulary import KINDS, known_kind
 
 if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none of them
     import networkx as nx
@@ -70,7 +71,7 @@ if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none 
     from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
     from .interop import Format
 
-__all__ = ["Directory"]
+__all__ = ["Directory", "use_bundled"]
 
 _MAX_ID = 120  # ids are never longer (models.Id): no did-you-mean search past it
 
@@ -80,13 +81,17 @@ _BUNDLED: list[Directory] = []  # loaded once per process (or seeded by the CLI'
 
 def _bundled() -> Directory:
     if not _BUNDLED:
-        _BUNDLED.append(Directory._checked(load_document(bundled_path()), str(bundled_path())))
+        _BUNDLED.append(Directory._checked(bundled_document(), str(bundled_path())))
     return _BUNDLED[0]
 
 
-def _set_bundled(d: Directory) -> None:
-    """Use an already loaded bundled directory for the rest of the process."""
-    _BUNDLED[:] = [d]
+def use_bundled(d: Directory) -> None:
+    """Make :meth:`Directory.load` return ``d`` for the rest of the process.
+
+    The hook of the CLI's cache (:mod:`referral._cache`), which loads the bundled directory
+    from its own file: ``d`` must be the bundled directory, already validated.
+    """
+    _BUNDLED[:] = [expect_instance(d, Directory, "directory")]
 
 
 @contextmanager
@@ -241,13 +246,6 @@ class Directory:
             return found
         raise UnknownAreaError(area_id, suggestions=self._area_index.suggestions(area_id))
 
-    def _known_kind(self, kind: object) -> str:
-        text = expect_str(kind, "kind")
-        if text not in KINDS:
-            near = process.extractOne(text, list(KINDS)) if len(text) <= _MAX_ID else None
-            raise UnknownVocabularyError("kind", text, suggestions=[near[0]] if near else [])
-        return text
-
     def _known_ward(self, ward: object) -> str:
         """A ward id of this directory (the error suggests the nearest ones)."""
         text = expect_str(ward, "ward id")
@@ -265,7 +263,7 @@ class Directory:
         """The agencies whose own area is ``area_id`` (a district, a ward or the city)."""
         self.area(area_id)
         if kind is not None:
-            self._known_kind(kind)
+            known_kind(kind)
         return [a for a in self._by_area.get(area_id, ()) if kind is None or a.kind == kind]
 
     def ward_of(self, agency: Agency) -> str | None:
@@ -277,15 +275,7 @@ class Directory:
     def contact(self, agency: Agency) -> Agency:
         """The agency to call for ``agency``: itself if it has a phone, else where its
         ``contact_via`` chain leads to one that has."""
-        expect_instance(agency, Agency, "agency")
-        seen = {agency.id}
-        while agency.contact_via and not agency.phones:
-            nxt = self._agencies[agency.contact_via]
-            if nxt.id in seen:
-                break
-            seen.add(nxt.id)
-            agency = nxt
-        return agency
+        return contact_of(self._agencies, expect_instance(agency, Agency, "agency"))
 
     @cached_property
     def _links_in(self) -> dict[str, list[Link]]:
@@ -332,7 +322,7 @@ class Directory:
                 f"{MAX_AREA_CHARS} characters)"
             )
         if kind is not None:
-            self._known_kind(kind)
+            known_kind(kind)
         if ward is not None:
             self._known_ward(ward)
         query = fold_place(text).lower()
@@ -468,15 +458,42 @@ class Directory:
         >>> plan.meeting
         'nishi.safety_net_meeting'
         """
+        check_age(age)  # before the area, as always
+        where, alternatives = self._where(area)
+        data = RouteData(
+            agencies=self._agencies,
+            areas=self._areas,
+            links_in=self._links_in,
+            index=self._route_index,
+            matcher=default_matcher(),
+        )
         return route(
-            self,
-            self._route_index,
+            data,
             note_or_concerns,
-            area=area,
+            area=where,
+            area_alternatives=alternatives,
             age=age,
             origin_kind=origin_kind,
             note=note,
         )
+
+    def _where(self, area: str | AreaMatch) -> tuple[AreaMatch, list[AreaMatch]]:
+        """Where the person lives: an exact area id first, else the best resolution of the
+        text (and the other candidates), else :class:`UnknownAreaError`."""
+        if isinstance(area, AreaMatch):
+            return area, []
+        if not isinstance(area, str):
+            raise ArgumentTypeError(f"area must be a str, not {type(area).__name__}")
+        known = self.area_or_none(area)
+        if known is not None:
+            by_id = AreaMatch(
+                area=known, confidence=1.0, reason=Text(ja="ID", en="id"), matched=area
+            )
+            return by_id, []
+        found = self.resolve_area(area)
+        if not found:
+            self.require_area(area)  # raises UnknownAreaError with the nearest names
+        return found[0], [m for m in found[1:] if m.confidence > 0]
 
     # -- gaps --------------------------------------------------------------------------
     @cached_property
@@ -604,7 +621,7 @@ class Directory:
         (see :mod:`referral.interop`)."""
         from . import interop  # noqa: PLC0415
 
-        return interop.export(self, fmt, out)
+        return interop.export(self.document, fmt, out, graph=self.graph)
 
     # -- areas ---------------------------------------------------------------------------
     @cached_property

@@ -50,7 +50,13 @@ import pydantic
 
 from ._data import iter_dump
 from ._diff import unified_diff
-from .errors import DataError, ReferralError, UnknownAgencyError, ValidationError
+from .errors import (
+    DataError,
+    SaveConflictError,
+    SaveError,
+    UnknownAgencyError,
+    ValidationError,
+)
 from .models import Agency, Document, Link
 from .validation import check_integrity, load_document
 
@@ -58,8 +64,6 @@ __all__ = [
     "CAN_LOCK",
     "LOCK_TIMEOUT",
     "STALE_SECONDS",
-    "SaveConflictError",
-    "SaveError",
     "Snapshot",
     "add_agency",
     "add_link",
@@ -73,14 +77,6 @@ __all__ = [
     "snapshot",
     "update_agency",
 ]
-
-
-class SaveError(ReferralError, OSError):
-    """Writing a directory file failed (or was refused); the previous file is intact."""
-
-
-class SaveConflictError(SaveError):
-    """The file changed since it was read; nothing was written (read it again, redo the edit)."""
 
 
 STALE_SECONDS = 3600.0
@@ -553,17 +549,3 @@ def atomic_write(
             with contextlib.suppress(OSError):
                 Path(tmp).unlink()
     return given
-
-
-def apply(doc: Document, edits: Iterable[tuple[str, dict[str, Any]]]) -> Document:
-    """Apply ``(operation, arguments)`` edits in order (used by the CLI)."""
-    ops = {
-        "add": add_agency,
-        "update": update_agency,
-        "remove": remove_agency,
-        "add_link": add_link,
-        "remove_link": remove_link,
-    }
-    for op, kwargs in edits:
-        doc = ops[op](doc, **kwargs)  # type: ignore[operator]
-    return doc

@@ -1,7 +1,14 @@
 """One hierarchy of errors, each also a subclass of the builtin a caller would catch.
 
 Every message names the bad value (shortened when it is user text) and the place, and where
-there is a nearest valid value it suggests it.
+there is a nearest valid value it suggests it. Each class says the command line's exit status
+for it in ``exit_code``: :data:`EXIT_NO_MATCH` (1) when nothing was found or matched,
+:data:`EXIT_ERROR` (2) for a usage or data error.
+
+Every error a caller or a command-line user can meet is defined here. The few private
+exceptions that only carry a signal inside one module and never leave it (a schema's
+missing field, an HSDS row that cannot be mapped, a cache value that cannot be encoded) stay
+beside the code that raises and catches them.
 
 Examples
 --------
@@ -18,24 +25,39 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 _T = TypeVar("_T")
 
+EXIT_OK = 0
+"""The command line's exit status when it did what was asked."""
+EXIT_NO_MATCH = 1
+"""The exit status when nothing was found or matched (an unknown place, no concern read)."""
+EXIT_ERROR = 2
+"""The exit status of a usage or data error (bad input, a broken file, an unwritable output)."""
+
 __all__ = [
+    "EXIT_ERROR",
+    "EXIT_NO_MATCH",
+    "EXIT_OK",
+    "AreaTooBroadError",
     "ArgumentError",
     "ArgumentTypeError",
     "DataError",
     "DataFileError",
+    "NoConcernError",
     "NoteTooLongError",
     "Omitted",
     "OutsideAreaError",
     "Problem",
     "ReadOnlyError",
     "ReferralError",
+    "SaveConflictError",
+    "SaveError",
     "UnknownAgencyError",
     "UnknownAreaError",
     "UnknownVocabularyError",
+    "UsageError",
     "ValidationError",
     "expect_instance",
     "expect_int",
@@ -125,7 +147,17 @@ def _did_you_mean(suggestions: Sequence[str]) -> str:
 
 
 class ReferralError(Exception):
-    """Base class of every error the library raises on purpose."""
+    """Base class of every error the library raises on purpose.
+
+    ``exit_code`` is the command line's exit status when the error ends a command.
+    """
+
+    exit_code: ClassVar[int] = EXIT_ERROR
+
+
+class UsageError(ReferralError):
+    """A command line the parser cannot take (an unknown option, a missing argument); the
+    command line adds a hint to run ``referral --help``."""
 
 
 class ArgumentError(ReferralError, ValueError):
@@ -200,6 +232,8 @@ class _LookupMessage:
 class UnknownAgencyError(_LookupMessage, ReferralError, KeyError):
     """No agency has this id (or name)."""
 
+    exit_code = EXIT_NO_MATCH
+
     def __init__(self, key: str, *, suggestions: Sequence[str] = ()) -> None:
         self.key = shorten(key, 60)  # as much as the message shows: it may be user text
         self.suggestions = tuple(suggestions)
@@ -209,6 +243,8 @@ class UnknownAgencyError(_LookupMessage, ReferralError, KeyError):
 
 class UnknownAreaError(_LookupMessage, ReferralError, KeyError):
     """No ward, care plaza area, town or postal code matches this text."""
+
+    exit_code = EXIT_NO_MATCH
 
     def __init__(self, text: str, *, suggestions: Sequence[str] = ()) -> None:
         self.text = shorten(text, 60)  # an address or a town, or a note pasted by mistake
@@ -236,7 +272,13 @@ class OutsideAreaError(UnknownAreaError):
 
 
 class UnknownVocabularyError(_LookupMessage, ReferralError, KeyError):
-    """An id is not in the vocabulary (a tier, kind, link kind or concern)."""
+    """An id is not in the vocabulary (a tier, kind, link kind or concern).
+
+    A lookup error, but a usage one: the command line exits 2 (the id is the caller's
+    mistake, not a place or a note that matched nothing).
+    """
+
+    exit_code = EXIT_ERROR
 
     def __init__(self, what: str, key: str, *, suggestions: Sequence[str] = ()) -> None:
         self.what = what
@@ -257,3 +299,32 @@ class NoteTooLongError(ReferralError, ValueError):
             f"note is {size} characters long; the limit is {limit:,} "
             "(split it, or pass only the part that describes the concern)"
         )
+
+
+class NoConcernError(ReferralError, LookupError):
+    """No concern could be read from the note (the CLI exits 1 with advice)."""
+
+    exit_code = EXIT_NO_MATCH
+
+    def __init__(self, near: Sequence[str] = ()) -> None:
+        self.near = tuple(near)
+        hint = f"; weak clues: {', '.join(self.near)}" if self.near else ""
+        super().__init__(
+            "no concern recognised in the note: rephrase it, or name the concern "
+            f"(referral concerns lists them){hint}"
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class AreaTooBroadError(ReferralError, ValueError):
+    """The area given is the whole city; a route needs a ward or a daily-living area."""
+
+
+class SaveError(ReferralError, OSError):
+    """Writing a directory file failed (or was refused); the previous file is intact."""
+
+
+class SaveConflictError(SaveError):
+    """The file changed since it was read; nothing was written (read it again, redo the edit)."""

@@ -38,9 +38,9 @@ from ._progress import progress as progress_bar
 from ._table import Table
 from .errors import ArgumentTypeError, UnknownAgencyError, expect_str
 from .health import PLAN_FIGURES, DataHealth, HealthRow, PlanFigure, data_health, evidence_date
+from .locality import DEFAULT_ORIGINS, RouteIndex
 from .matching import load_concerns
 from .models import Concern, Model, Text
-from .network import DEFAULT_ORIGINS, RouteIndex
 
 __all__ = [
     "PLAN_FIGURES",
@@ -239,7 +239,7 @@ def coverage(
     ward
         Only this ward's areas (the work is then that ward's alone).
     index
-        A :class:`~referral.network.RouteIndex` already built for ``G``.
+        A :class:`~referral.locality.RouteIndex` already built for ``G``.
     progress
         Draw a progress bar over the areas on stderr (default: when stderr is a terminal
         and there are more than 500 areas).

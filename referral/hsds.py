@@ -32,7 +32,7 @@ Examples
 --------
 >>> from referral import Directory
 >>> from referral.hsds import export_hsds
->>> data = export_hsds(Directory.load())
+>>> data = export_hsds(Directory.load().document)
 >>> sorted(data)[:4]
 ['addresses', 'attributes', 'locations', 'metadata']
 """
@@ -46,15 +46,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._hsds_import import HSDS_SOURCE, HsdsImport, HsdsMerge, import_hsds, merge_hsds
 from .errors import DataFileError, expect_path
 from .matching import load_concerns
+from .models import Document
 from .vocabulary import KINDS
-
-if TYPE_CHECKING:
-    from .directory import Directory
 
 __all__ = [
     "HSDS_OBJECTS",
@@ -120,10 +118,15 @@ def _split_address(address: str) -> tuple[str, str, str]:
     return "神奈川県", m[2], m[3] or m[2]
 
 
-def export_hsds(d: Directory) -> dict[str, list[dict[str, Any]]]:
-    """Export the directory as HSDS 3.0 tables (lists of objects, one list per type)."""
+def export_hsds(doc: Document) -> dict[str, list[dict[str, Any]]]:
+    """Export a directory's document as HSDS 3.0 tables (lists of objects, one per type)."""
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    day = d.document.data_date.isoformat()
+    day = doc.data_date.isoformat()
+    areas = {a.id: a for a in doc.areas}
+    parents: dict[str, str] = {}  # each body's first part_of link, in document order
+    for lk in doc.links:
+        if lk.kind == "part_of":
+            parents.setdefault(lk.source, lk.target)
     taxonomies = {
         "referral-fields": "fields of the referral directory that HSDS has no place for",
         "referral-kinds": "kinds of body of the referral vocabulary",
@@ -179,14 +182,11 @@ def export_hsds(d: Directory) -> dict[str, list[dict[str, Any]]]:
             }
         )
 
-    for ag in d.agencies:
+    for ag in doc.agencies:
         if ag.aggregate or ag.is_meeting:
             continue
         org, svc = uid("organization", ag.id), uid("service", ag.id)
-        parent = next(
-            (lk.target for lk in d.links_of(ag.id) if lk.kind == "part_of" and lk.source == ag.id),
-            None,
-        )
+        parent = parents.get(ag.id)
         o: dict[str, Any] = {
             "id": org,
             "name": ag.name.ja,
@@ -230,7 +230,7 @@ def export_hsds(d: Directory) -> dict[str, list[dict[str, Any]]]:
                 }
             )
         for area_id in ag.serves or (ag.area,):
-            area = d.area(area_id)
+            area = areas[area_id]
             out["service_areas"].append(
                 {
                     "id": uid("service_area", f"{ag.id}:{area_id}"),

@@ -32,12 +32,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from ._render import export_text, spreadsheet_cell
 from .editing import atomic_write
 from .errors import ArgumentError, DataFileError, expect_instance, expect_path, shorten
-from .models import SCHEMA_VERSION, Document
+from .models import SCHEMA_VERSION, Agency, Area, Document
+from .network import build_graph
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from .directory import Directory
 
 __all__ = ["FORMATS", "Format", "export", "geojson", "graph_for_export", "json_schema", "tables"]
 
@@ -66,17 +65,23 @@ def schema_text() -> str:
     return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def graph_for_export(d: Directory, *, escape: bool = True) -> nx.MultiDiGraph:
-    """The graph, with a phone column added and nothing a confidential body must hide.
+def graph_for_export(
+    doc: Document, *, graph: nx.MultiDiGraph | None = None, escape: bool = True
+) -> nx.MultiDiGraph:
+    """The document's graph, with a phone column added and nothing a confidential body must
+    hide.
 
-    ``escape``: control characters in text become visible escapes (see the module notes;
-    :func:`tables` escapes its cells itself).
+    ``graph``: the document's graph when already built (see
+    :func:`referral.network.build_graph`); it is copied, never changed. ``escape``: control
+    characters in text become visible escapes (see the module notes; :func:`tables` escapes
+    its cells itself).
     """
     import networkx as nx  # noqa: PLC0415 - loaded on first export
 
-    G = nx.MultiDiGraph(d.graph)  # an unfrozen copy; the directory's graph is untouched
+    G = nx.MultiDiGraph(graph if graph is not None else build_graph(doc))  # an unfrozen copy
+    agencies = {a.id: a for a in doc.agencies}
     for node, data in G.nodes(data=True):
-        ag = d.agency(node)
+        ag = agencies[node]
         data["phone"] = ag.phones[0].number if ag.phones else ""
         data["url"] = _web_link(ag.url)
         if ag.confidential:
@@ -95,10 +100,10 @@ def _web_link(url: str | None) -> str:
     return url if url and url.lower().startswith(("http://", "https://")) else ""
 
 
-def tables(d: Directory) -> tuple[str, str]:
+def tables(doc: Document, *, graph: nx.MultiDiGraph | None = None) -> tuple[str, str]:
     """``nodes.csv`` and ``edges.csv`` texts (UTF-8, a header row each); every cell is safe
     for a spreadsheet (see :func:`referral._render.spreadsheet_cell`)."""
-    G = graph_for_export(d, escape=False)
+    G = graph_for_export(doc, graph=graph, escape=False)
     node_cols = [
         "id",
         "kind",
@@ -136,10 +141,11 @@ def tables(d: Directory) -> tuple[str, str]:
     return nodes, buf.getvalue()
 
 
-def geojson(d: Directory) -> dict[str, Any]:
+def geojson(doc: Document) -> dict[str, Any]:
     """A FeatureCollection of the bodies with coordinates (never a confidential one)."""
+    areas = {a.id: a for a in doc.areas}
     features = []
-    for ag in d.agencies:
+    for ag in doc.agencies:
         if ag.coordinates is None or ag.confidential:
             continue
         features.append(
@@ -157,7 +163,7 @@ def geojson(d: Directory) -> dict[str, Any]:
                     "kind": ag.kind,
                     "tier": ag.tier,
                     "area": ag.area,
-                    "ward": d.ward_of(ag) or "",
+                    "ward": _ward_of(areas, ag),
                     "address": ag.address or "",
                     "postal_code": ag.postal_code or "",
                     "phone": ag.phones[0].number if ag.phones else "",
@@ -170,19 +176,32 @@ def geojson(d: Directory) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]:
-    """Export the directory in ``fmt`` into the folder ``out`` (created if needed).
+def _ward_of(areas: dict[str, Area], ag: Agency) -> str:
+    """The ward id an agency belongs to, ``""`` for a city-level body."""
+    area = areas[ag.area]
+    return (
+        area.id if area.kind == "ward" else (area.parent or "") if area.kind == "district" else ""
+    )
 
-    Returns the files written. Every file is written atomically.
+
+def export(
+    doc: Document,
+    fmt: Format,
+    out: str | os.PathLike[str],
+    *,
+    graph: nx.MultiDiGraph | None = None,
+) -> list[Path]:
+    """Export a directory's document in ``fmt`` into the folder ``out`` (created if needed).
+
+    Returns the files written. Every file is written atomically. ``graph``: the document's
+    graph, when already built (else it is built for the graph formats).
 
     Raises
     ------
     ValueError
         ``fmt`` is not one of :data:`FORMATS`.
     """
-    from .directory import Directory  # noqa: PLC0415 - the facade imports this module
-
-    expect_instance(d, Directory, "directory")
+    expect_instance(doc, Document, "document")
     if fmt not in FORMATS:
         raise ArgumentError(
             f"unknown format {shorten(str(fmt), 30)!r}; choose from {', '.join(FORMATS)}"
@@ -201,9 +220,9 @@ def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]
     from .hsds import export_hsds, write_hsds  # noqa: PLC0415
 
     if fmt == "hsds":
-        return write_hsds(export_hsds(d), folder / "hsds")
+        return write_hsds(export_hsds(doc), folder / "hsds")
     if fmt in ("graphml", "gexf"):
-        G = graph_for_export(d)
+        G = graph_for_export(doc, graph=graph)
         buf = io.BytesIO()
         if fmt == "graphml":
             nx.write_graphml(G, buf, encoding="utf-8")
@@ -211,13 +230,13 @@ def export(d: Directory, fmt: Format, out: str | os.PathLike[str]) -> list[Path]
             nx.write_gexf(G, buf, encoding="utf-8")
         return [atomic_write(folder / f"referral.{fmt}", buf.getvalue())]
     if fmt == "csv":
-        nodes, edges = tables(d)
+        nodes, edges = tables(doc, graph=graph)
         return [
             atomic_write(folder / "nodes.csv", nodes.encode()),
             atomic_write(folder / "edges.csv", edges.encode()),
         ]
     if fmt == "geojson":
-        text = json.dumps(geojson(d), ensure_ascii=False, indent=1) + "\n"
+        text = json.dumps(geojson(doc), ensure_ascii=False, indent=1) + "\n"
         return [atomic_write(folder / "referral.geojson", text.encode())]
     raise ArgumentError(
         f"unknown format {shorten(str(fmt), 30)!r}; choose from {', '.join(FORMATS)}"

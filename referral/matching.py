@@ -72,6 +72,7 @@ __all__ = [
     "load_concerns",
     "normalize",
     "normalize_with_map",
+    "use_default_matcher",
 ]
 
 MAX_NOTE_CHARS = 10_000
@@ -604,7 +605,9 @@ def default_matcher() -> Matcher:
     return matcher
 
 
-def _set_default_matcher(matcher: Matcher) -> None:
-    """Use an already built matcher (the CLI's cache) for the rest of the process."""
+def use_default_matcher(matcher: Matcher) -> None:
+    """Make :func:`default_matcher` return ``matcher`` (and :func:`load_concerns` its
+    concerns) for the rest of the process: the hook of the CLI's cache, which loads a matcher
+    built over the bundled concerns from its own file."""
     _BUNDLED["concerns"] = tuple(matcher.concerns.values())
     _BUNDLED["matcher"] = matcher

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from .gaps import Coverage, SinglePoint
+from .locality import RouteIndex
 from .matching import load_concerns
-from .network import RouteIndex
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

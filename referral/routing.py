@@ -15,6 +15,10 @@ whole network — so its cost does not grow with the size of the directory.
 
 Examples
 --------
+The lower layer: :func:`route` reads a :class:`RouteData` (the records by id, the
+:class:`~referral.locality.RouteIndex` and the :class:`~referral.matching.Matcher`), which
+:class:`~referral.directory.Directory` builds and passes down.
+
 >>> from referral import Directory
 >>> plan = Directory.load().route("ごみ屋敷で悪臭、住人は高齢の男性", area="戸部本町")
 >>> plan.suggestions[0].role, plan.suggestions[0].agency.id
@@ -26,25 +30,41 @@ Examples
 from __future__ import annotations
 
 import heapq
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
+from ._plan_text import (
+    TRACK_LABELS,
+    age_caveat,
+    caveats,
+    coordinator_reason,
+    engaged_by,
+    local_unknown,
+    no_record,
+    reasons,
+)
+from .advice import advisory
 from .errors import (
+    AreaTooBroadError,
     ArgumentError,
     ArgumentTypeError,
-    ReferralError,
+    NoConcernError,
+    UnknownAgencyError,
     UnknownVocabularyError,
     shorten,
 )
+from .locality import DEFAULT_ORIGINS, RouteIndex
+from .matching import Matcher
 from .models import (
     Advisory,
     Agency,
     AgencyRef,
+    Area,
     AreaMatch,
     Concern,
     KindRef,
+    Link,
     Match,
     PathStep,
     PlanConcern,
@@ -54,13 +74,9 @@ from .models import (
     Suggestion,
     Text,
 )
-from .network import DEFAULT_ORIGINS, RouteIndex
-from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES
+from .vocabulary import KINDS, SAFETY_RULES, known_kind
 
-if TYPE_CHECKING:
-    from .directory import Directory
-
-__all__ = ["WEAK_PREFIX", "AreaTooBroadError", "NoConcernError", "advisory", "route"]
+__all__ = ["RouteData", "check_age", "contact_of", "route"]
 
 ROLE_ORDER: dict[str, int] = {"coordinator": 0, "primary": 1, "supporting": 2, "escalation": 3}
 _WARD_ORIGINS = (
@@ -71,33 +87,54 @@ _WARD_ORIGINS = (
     "ward_child_family_section",
     "ward_hygiene_section",
 )
-TRACK_LABELS = {
-    "parent": Text(ja="親の支援", en="the parent's track"),
-    "child": Text(ja="子の支援", en="the child's track"),
-    "elder": Text(ja="介護の支援", en="the eldercare track"),
-}
-
-
-class NoConcernError(ReferralError, LookupError):
-    """No concern could be read from the note (the CLI exits 1 with advice)."""
-
-    def __init__(self, near: Sequence[str] = ()) -> None:
-        self.near = tuple(near)
-        hint = f"; weak clues: {', '.join(self.near)}" if self.near else ""
-        super().__init__(
-            "no concern recognised in the note: rephrase it, or name the concern "
-            f"(referral concerns lists them){hint}"
-        )
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class AreaTooBroadError(ReferralError, ValueError):
-    """The area given is the whole city; a route needs a ward or a daily-living area."""
-
-
 _ALTERNATIVES = 5  # other bodies of the same kind a suggestion lists
+_MAX_AGE = 130
+
+
+def contact_of(agencies: Mapping[str, Agency], agency: Agency) -> Agency:
+    """The agency to call for ``agency``: itself if it has a phone, else where its
+    ``contact_via`` chain (through ``agencies``, by id) leads to one that has."""
+    seen = {agency.id}
+    while agency.contact_via and not agency.phones:
+        nxt = agencies[agency.contact_via]
+        if nxt.id in seen:
+            break
+        seen.add(nxt.id)
+        agency = nxt
+    return agency
+
+
+@dataclass(frozen=True, slots=True)
+class RouteData:
+    """What a route reads: a directory's records by id, its route index and a matcher.
+
+    Building one copies nothing (the owner keeps the maps), so a route's work stays local.
+    """
+
+    agencies: Mapping[str, Agency]
+    areas: Mapping[str, Area]
+    links_in: Mapping[str, Sequence[Link]]
+    """The links that end at each agency, in document order."""
+    index: RouteIndex
+    matcher: Matcher
+
+    def agency(self, agency_id: str) -> Agency:
+        found = self.agencies.get(agency_id)
+        if found is None:
+            raise UnknownAgencyError(agency_id)
+        return found
+
+
+def check_age(age: object) -> int | None:
+    """Return ``age`` if it is ``None`` or a whole number from 0 to 130; else raise
+    :class:`~referral.errors.ArgumentError`."""
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= _MAX_AGE
+    ):
+        raise ArgumentError(
+            f"age must be a whole number from 0 to {_MAX_AGE}, not {shorten(repr(age), 30)}"
+        )
+    return age
 
 
 @dataclass
@@ -114,11 +151,31 @@ class _Acc:
     alternatives: dict[str, Agency] = field(default_factory=dict)  # the first few, by id
 
 
-def _agency_ref(d: Directory, ag: Agency, ward: str) -> AgencyRef:
+@dataclass(frozen=True)
+class _Place:
+    """Where the person lives: the district (the ward itself when only it is known)."""
+
+    where: AreaMatch
+    district: str
+    ward: str
+    ward_name: Text
+
+
+@dataclass
+class _Gathered:
+    """The candidates of every concern, and what the plan must say it could not do."""
+
+    acc: dict[str, _Acc] = field(default_factory=dict)
+    caveats: list[Text] = field(default_factory=list)
+    age_split: set[str] = field(default_factory=set)
+    unknown_local: dict[str, list[str]] = field(default_factory=dict)  # left to the plaza area
+
+
+def _agency_ref(data: RouteData, ag: Agency, ward: str) -> AgencyRef:
     """What a plan shows of a body; with no line of its own, the person's ward office."""
-    contact = d.contact(ag)
+    contact = contact_of(data.agencies, ag)
     if not contact.phones and not ag.url:
-        contact = d.agency(f"{ward}.ward_office")
+        contact = data.agency(f"{ward}.ward_office")
     via = contact.id != ag.id
     return AgencyRef(
         id=ag.id,
@@ -142,7 +199,7 @@ def _agency_ref(d: Directory, ag: Agency, ward: str) -> AgencyRef:
 
 
 def _concerns(
-    d: Directory, what: str | Sequence[str], note: str | None
+    matcher: Matcher, what: str | Sequence[str], note: str | None
 ) -> tuple[list[PlanConcern], list[SafetyClue]]:
     """The concerns to act on and the safety clues to put first.
 
@@ -152,31 +209,31 @@ def _concerns(
     given too) adds its own concerns and clues after them.
     """
     if isinstance(what, str):
-        return _from_note(d, what, given=())
+        return _from_note(matcher, what, given=())
     if not isinstance(what, Sequence) or not all(isinstance(c, str) for c in what):
         raise ArgumentTypeError("route() takes a note (str) or a sequence of concern ids")
     if not what and not note:
         raise NoConcernError()
     given = []
     for cid in dict.fromkeys(what):
-        c = d.concern(cid)
+        c = matcher.concern(cid)
         given.append(PlanConcern(id=c.id, name=c.name, confidence=1.0, given=True))
     clues = [
         SafetyClue(rule=rule, concern=pc.id, confidence=1.0, weak=False)
         for pc in given
-        for rule in d.concern(pc.id).safety
+        for rule in matcher.concern(pc.id).safety
     ]
     if note:
-        read, note_clues = _from_note(d, note, given=given, required=not given)
+        read, note_clues = _from_note(matcher, note, given=given, required=not given)
         given += read
         clues += [c for c in note_clues if c.rule not in {x.rule for x in clues}]
     return given, clues
 
 
 def _from_note(
-    d: Directory, note: str, *, given: Sequence[PlanConcern], required: bool = True
+    matcher: Matcher, note: str, *, given: Sequence[PlanConcern], required: bool = True
 ) -> tuple[list[PlanConcern], list[SafetyClue]]:
-    reading = d.read(note)
+    reading = matcher.read(note)
     known = {pc.id for pc in given}
     # a plan reads its concerns as the note tells them: the surest first, then in the order
     # the note mentions them (8050の世帯で… puts the household before what follows)
@@ -201,16 +258,15 @@ def _plan_concern(m: Match, *, weak: bool = False) -> PlanConcern:
     )
 
 
-def _origins(
-    d: Directory, idx: RouteIndex, area: str, ward: str, origin_kind: str | None
-) -> list[str]:
+def _origins(idx: RouteIndex, place: _Place, origin_kind: str | None) -> list[str]:
     """Where paths start: the area's welfare commissioners and residents; with only a ward,
     the ward office and its sections (a consultation there reaches every section); or the
     nearest body of ``origin_kind``."""
+    area, ward = place.district, place.ward
     if origin_kind is None:
         kinds: tuple[str, ...] = DEFAULT_ORIGINS if area != ward else _WARD_ORIGINS
     else:
-        kinds = (d._known_kind(origin_kind),)  # UnknownVocabularyError with a suggestion
+        kinds = (known_kind(origin_kind),)  # UnknownVocabularyError with a suggestion
     origins = [n for k in kinds for n in idx.local(k, area, ward)[:1]]
     if not origins:
         raise UnknownVocabularyError(
@@ -230,14 +286,13 @@ def _path(parent: Mapping[str, tuple[str, str]], node: str) -> tuple[PathStep, .
     return tuple(reversed(steps))
 
 
-def _best_first(
-    d: Directory, idx: RouteIndex, ids: Iterable[str], ward: str, *, first: int
-) -> list[Agency]:
+def _best_first(data: RouteData, ids: Iterable[str], ward: str, *, first: int) -> list[Agency]:
     """The ``first`` best same-kind candidates: the nearest level (the area's own, then the
     ward's, then the city's), serving this ward specifically, attested, the main site.
 
     Ranked on the index alone, so an area with every commissioner as a node of their own
     costs no more than a few lookups per candidate."""
+    idx = data.index
     level, serves, attested = idx.key, idx.serves, idx.attested
 
     def key(n: str) -> tuple[int, int, int, int, str]:
@@ -249,134 +304,96 @@ def _best_first(
             n,
         )
 
-    return [d.agency(n) for n in heapq.nsmallest(first, ids, key=key)]
-
-
-def _ages_text(lo: int | None, hi: int | None) -> Text:
-    """「15〜39歳が対象」, 「40歳以上が対象」 and their English."""
-    if hi is None:
-        return Text(ja=f"{lo}歳以上が対象", en=f"for people aged {lo} and over")
-    if lo is None:
-        return Text(ja=f"{hi}歳以下が対象", en=f"for people aged {hi} and under")
-    return Text(ja=f"{lo}〜{hi}歳が対象", en=f"for ages {lo}–{hi}")
-
-
-def _reasons(
-    ref: KindRef,
-    role: str,
-    concern: Concern,
-    ag: Agency,
-    area_name: Text,
-    ward_name: Text,
-    here: str,
-) -> list[Text]:
-    k = KINDS[ref.kind]
-    what = {
-        "primary": ("一次窓口", "primary window"),
-        "supporting": ("支援機関", "supporting body"),
-        "escalation": ("提起する会議", "meeting to raise it at"),
-    }[role]
-    out = [
-        Text(
-            ja=f"{concern.name.ja}の{what[0]}（{k.ja}）",
-            en=f"{what[1]} for {concern.name.en} ({k.en})",
-        )
-    ]
-    if here == "district":
-        out.append(Text(ja=f"{area_name.ja}を担当", en=f"serves the {area_name.en}"))
-    elif here == "ward":
-        out.append(Text(ja=f"{ward_name.ja}の機関", en=f"serves {ward_name.en}"))
-    elif ag.serves:
-        out.append(
-            Text(
-                ja=f"{ward_name.ja}を管轄（市の機関）",
-                en=f"city body whose catchment includes {ward_name.en}",
-            )
-        )
-    else:
-        out.append(Text(ja="市全域を担当", en="serves the whole city"))
-    if ref.ages:
-        out.append(_ages_text(ref.ages.min, ref.ages.max))
-    if ref.inferred:
-        out.append(
-            Text(
-                ja="推定（出典ではなく一般的な実務による判断）",
-                en="inferred: common practice, not read in a source",
-            )
-        )
-    if not ag.attested and not k.meeting:
-        out.append(
-            Text(
-                ja="構造上の記録（名称・連絡先は出典で未確認）",
-                en="structural record: its own name or contact is not in the sources",
-            )
-        )
-    return out
+    return [data.agencies[n] for n in heapq.nsmallest(first, ids, key=key)]
 
 
 def route(
-    d: Directory,
-    idx: RouteIndex,
+    data: RouteData,
     note_or_concerns: str | Sequence[str],
     *,
-    area: str | AreaMatch,
+    area: AreaMatch,
+    area_alternatives: Sequence[AreaMatch] = (),
     age: int | None = None,
     origin_kind: str | None = None,
     note: str | None = None,
 ) -> ReferralPlan:
-    """Suggest where to route concerns for a person living in ``area``.
+    """Suggest where to route concerns for a person living in ``area`` (already resolved;
+    ``area_alternatives`` are the other places the text could mean).
 
     See :meth:`referral.directory.Directory.route` for the parameters and the plan's shape.
+    The steps: the place, the concerns (safety ones first), where paths start, the
+    candidates of every concern, the coordinating body, the safety advisories, the ranked
+    suggestions with their paths, the meeting and the caveats.
     """
-    if age is not None and (
-        isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 130
-    ):
-        raise ArgumentError(
-            f"age must be a whole number from 0 to 130, not {shorten(repr(age), 30)}"
-        )
-    if isinstance(area, AreaMatch):
-        where, alternatives = area, []
-    else:
-        if not isinstance(area, str):
-            raise ArgumentTypeError(f"area must be a str, not {type(area).__name__}")
-        known = d.area_or_none(area)
-        found = (
-            [AreaMatch(area=known, confidence=1.0, reason=Text(ja="ID", en="id"), matched=area)]
-            if known is not None
-            else d.resolve_area(area)
-        )
-        if not found:
-            d.require_area(area)  # raises UnknownAreaError with the nearest names
-        where, alternatives = found[0], [m for m in found[1:] if m.confidence > 0]
+    check_age(age)
+    place = _place(data, area)
+    concerns, clues = _concerns(data.matcher, note_or_concerns, note)
+    by_id = {c.id: data.matcher.concern(c.id) for c in concerns}
+    # safety concerns first; then as read (by confidence, then the order of mention) or given
+    concerns.sort(key=lambda c: not by_id[c.id].safety)
+    origins = _origins(data.index, place, origin_kind)
+    got = _gather(data, place, concerns, by_id, age)
+    coordinator = _coordinator(data.index, got.acc, concerns, by_id) if len(concerns) > 1 else None
+    if coordinator is not None:
+        a = got.acc[coordinator]
+        a.roles.add("coordinator")
+        a.reasons.insert(0, coordinator_reason([by_id[c].name for c in a.concerns]))
+    advisories = _advisories(data, clues, place)
+    ordered = _ranked(data, got.acc, place, origins, advisories)
+    notes = got.caveats + caveats(ordered, area, area_alternatives, got.age_split, by_id)
+    choices: tuple[str, ...] = ()
+    if area.area.kind == "ward":
+        districts = _districts(data, place.ward)
+        choices = tuple(a.id for a in districts)
+        notes.insert(0, local_unknown(data.areas[place.ward], got.unknown_local, districts))
+    return ReferralPlan(
+        area=area,
+        area_alternatives=tuple(area_alternatives),
+        origin=tuple(origins),
+        age=age,
+        concerns=tuple(concerns),
+        advisories=tuple(advisories),
+        suggestions=tuple(ordered),
+        coordinator=coordinator,
+        meeting=_meeting(ordered, concerns, by_id),
+        caveats=tuple(dict.fromkeys(notes)),
+        district_choices=choices,
+    )
+
+
+def _place(data: RouteData, where: AreaMatch) -> _Place:
+    """The district and ward of a resolved area (refusing the whole city)."""
     if where.area.kind == "city":
         raise AreaTooBroadError(
             "the area is the whole city: give a ward, a care plaza area, a town or a postal code"
         )
-    district = where.area.id
     ward = where.area.parent if where.area.kind == "district" else where.area.id
     assert ward is not None
-    area_name, ward_name = where.area.name, d.area(ward).name
-    concerns, clues = _concerns(d, note_or_concerns, note)
-    by_id = {c.id: d.concern(c.id) for c in concerns}
-    # safety concerns first; then as read (by confidence, then the order of mention) or given
-    concerns.sort(key=lambda c: not by_id[c.id].safety)
-    origins = _origins(d, idx, district, ward, origin_kind)
-    parent = idx.paths(origins, district, ward)
-    caveats: list[Text] = []
-    acc: dict[str, _Acc] = {}
-    age_split: set[str] = set()
-    unknown_local: dict[str, list[str]] = {}  # district kinds left to the care plaza area
+    return _Place(where, where.area.id, ward, data.areas[ward].name)
+
+
+def _districts(data: RouteData, ward: str) -> list[Area]:
+    """The ward's district (care plaza) areas, in id order."""
+    return sorted(
+        (a for a in data.areas.values() if a.kind == "district" and a.parent == ward),
+        key=lambda a: a.id,
+    )
+
+
+def _gather(
+    data: RouteData,
+    place: _Place,
+    concerns: Sequence[PlanConcern],
+    by_id: Mapping[str, Concern],
+    age: int | None,
+) -> _Gathered:
+    """Every concern's windows, supporting bodies and meetings, each at its nearest body."""
+    got = _Gathered()
     for ci, pc in enumerate(concerns):
         c = by_id[pc.id]
         if age is not None and c.ages and not c.ages.admits(age):
-            caveats.append(
-                Text(
-                    ja=f"{c.name.ja}は通常{c.ages.min}〜{c.ages.max}歳の人についての懸念です（年齢{age}）",
-                    en=f"{c.name.en} usually concerns people aged {c.ages.min}–{c.ages.max} "
-                    f"(age given: {age})",
-                )
-            )
-        for kind_role, refs in (
+            got.caveats.append(age_caveat(c, age))
+        for role, refs in (
             ("primary", c.primary),
             ("supporting", c.supporting),
             ("escalation", c.escalation),
@@ -385,130 +402,113 @@ def route(
                 if ref.ages and age is not None and not ref.ages.admits(age):
                     continue
                 if ref.ages and age is None:
-                    age_split.add(c.id)
-                ids = idx.local(ref.kind, district, ward)
-                if district == ward and ids:  # only the ward is known: no one plaza's body
-                    local = {i for i in ids if _in_district(d, idx.key[i])}
-                    ids = [i for i in ids if i not in local]
-                    if local and not ids:
-                        unknown_local.setdefault(ref.kind, [])
-                        if c.name.ja not in unknown_local[ref.kind]:
-                            unknown_local[ref.kind].append(c.name.ja)
-                        continue
-                if not ids:
-                    if kind_role != "escalation":
-                        caveats.append(
-                            Text(
-                                ja=f"{ward_name.ja}に{KINDS[ref.kind].ja}の記録がありません（{c.name.ja}）",
-                                en=f"no {KINDS[ref.kind].en} on record for {ward_name.en} "
-                                f"({c.name.en})",
-                            )
-                        )
-                    continue
-                ranked = _best_first(d, idx, ids, ward, first=_ALTERNATIVES + 1)
-                ag = ranked[0]
-                here = (
-                    "district"
-                    if idx.key[ag.id] == district != ward
-                    else ("ward" if idx.key[ag.id] == ward else "city")
-                )
-                a = acc.setdefault(ag.id, _Acc(ag))
-                a.roles.add(kind_role)
-                if c.id not in a.concerns:
-                    a.concerns.append(c.id)
-                for r in _reasons(ref, kind_role, c, ag, area_name, ward_name, here):
-                    if r not in a.reasons:
-                        a.reasons.append(r)
-                a.order = min(a.order, (ci, ki))
-                a.inferred = a.inferred and ref.inferred
-                a.track = a.track or ref.track
-                for x in ranked[1:]:  # the same kind in the same place: the same list each time
-                    a.alternatives.setdefault(x.id, x)
-    coordinator = _coordinator(d, idx, acc, concerns, by_id) if len(concerns) > 1 else None
-    if coordinator is not None:
-        a = acc[coordinator]
-        a.roles.add("coordinator")
-        covered = "・".join(by_id[c].name.ja for c in a.concerns)
-        covered_en = ", ".join(by_id[c].name.en for c in a.concerns)
-        a.reasons.insert(
-            0,
-            Text(
-                ja=f"複数の懸念（{covered}）にかかわるため、全体の調整役に",
-                en=f"involved in several concerns ({covered_en}), so it holds the case together",
-            ),
-        )
-    advisories = _advisories(d, idx, clues, district, ward)
+                    got.age_split.add(c.id)
+                ids = _candidates(data, place, got, c, ref.kind, role)
+                if ids:
+                    _take(data, place, got, c, ref, role, ids, (ci, ki))
+    return got
+
+
+def _candidates(
+    data: RouteData, place: _Place, got: _Gathered, c: Concern, kind: str, role: str
+) -> list[str]:
+    """The bodies of ``kind`` near the person; none (and a note of it) when there are none,
+    or when only the ward is known and every one belongs to one care plaza area."""
+    idx = data.index
+    ids = idx.local(kind, place.district, place.ward)
+    if place.district == place.ward and ids:  # only the ward is known: no one plaza's body
+        local = {i for i in ids if _in_district(data, idx.key[i])}
+        ids = [i for i in ids if i not in local]
+        if local and not ids:
+            names = got.unknown_local.setdefault(kind, [])
+            if c.name.ja not in names:
+                names.append(c.name.ja)
+            return []
+    if not ids and role != "escalation":
+        got.caveats.append(no_record(kind, place.ward_name, c))
+    return ids
+
+
+def _take(
+    data: RouteData,
+    place: _Place,
+    got: _Gathered,
+    c: Concern,
+    ref: KindRef,
+    role: str,
+    ids: Sequence[str],
+    order: tuple[int, int],
+) -> None:
+    """Add the best of ``ids`` to the plan for concern ``c`` in ``role``, with its reasons."""
+    ranked = _best_first(data, ids, place.ward, first=_ALTERNATIVES + 1)
+    ag = ranked[0]
+    key, district, ward = data.index.key[ag.id], place.district, place.ward
+    here = "district" if key == district != ward else ("ward" if key == ward else "city")
+    a = got.acc.setdefault(ag.id, _Acc(ag))
+    a.roles.add(role)
+    if c.id not in a.concerns:
+        a.concerns.append(c.id)
+    for r in reasons(ref, role, c, ag, place.where.area.name, place.ward_name, here):
+        if r not in a.reasons:
+            a.reasons.append(r)
+    a.order = min(a.order, order)
+    a.inferred = a.inferred and ref.inferred
+    a.track = a.track or ref.track
+    for x in ranked[1:]:  # the same kind in the same place: the same list each time
+        a.alternatives.setdefault(x.id, x)
+
+
+def _ranked(
+    data: RouteData,
+    acc: Mapping[str, _Acc],
+    place: _Place,
+    origins: Sequence[str],
+    advisories: Sequence[Advisory],
+) -> list[Suggestion]:
+    """The suggestions in order: safety bodies, then by role, concern, tier, attested, id."""
+    parent = data.index.paths(origins, place.district, place.ward)
     safety_kinds = {k for adv in advisories for k in SAFETY_RULES[adv.rule].kinds}
-    suggestions: list[tuple[tuple[object, ...], Suggestion]] = []
-    for a in acc.values():
-        role = cast(Role, min(a.roles, key=ROLE_ORDER.__getitem__))
-        path = _path(parent, a.agency.id)
-        reasons = list(a.reasons)
-        if a.track:
-            reasons.append(TRACK_LABELS.get(a.track, Text(ja=a.track, en=a.track)))
-        if path is None:
-            reasons.append(_engaged_by(d, a.agency.id, acc))
-        suggestions.append(
-            (
-                (
-                    0 if a.agency.kind in safety_kinds else 1,
-                    ROLE_ORDER[role],
-                    a.order,
-                    idx.rank[a.agency.id],
-                    0 if a.agency.attested else 1,
-                    a.agency.id,
-                ),
-                Suggestion(
-                    rank=1,
-                    agency=_agency_ref(d, a.agency, ward),
-                    role=role,
-                    concerns=tuple(a.concerns),
-                    reasons=tuple(reasons),
-                    path=path or (),
-                    reachable=path is not None,
-                    track=a.track,
-                    inferred=a.inferred,
-                    alternatives=tuple(_agency_ref(d, x, ward) for x in a.alternatives.values()),
-                ),
-            )
-        )
-    suggestions.sort(key=lambda t: t[0])
-    ordered = [s.model_copy(update={"rank": i}) for i, (_, s) in enumerate(suggestions, 1)]
-    meeting = _meeting(ordered, concerns, by_id)
-    caveats += _caveats(ordered, where, alternatives, age_split, by_id)
-    choices: tuple[str, ...] = ()
-    if where.area.kind == "ward":
-        choices = tuple(a.id for a in d.districts(ward))
-        caveats.insert(0, _local_unknown(d, ward, unknown_local, choices))
-    return ReferralPlan(
-        area=where,
-        area_alternatives=tuple(alternatives),
-        origin=tuple(origins),
-        age=age,
-        concerns=tuple(concerns),
-        advisories=tuple(advisories),
-        suggestions=tuple(ordered),
-        coordinator=coordinator,
-        meeting=meeting,
-        caveats=tuple(dict.fromkeys(caveats)),
-        district_choices=choices,
+    keyed = [_suggestion(data, a, acc, parent, place.ward, safety_kinds) for a in acc.values()]
+    keyed.sort(key=lambda t: t[0])
+    return [s.model_copy(update={"rank": i}) for i, (_, s) in enumerate(keyed, 1)]
+
+
+def _suggestion(
+    data: RouteData,
+    a: _Acc,
+    acc: Mapping[str, _Acc],
+    parent: Mapping[str, tuple[str, str]],
+    ward: str,
+    safety_kinds: set[str],
+) -> tuple[tuple[object, ...], Suggestion]:
+    """One body's suggestion (ranked 1 for now) and the key it is ranked by."""
+    role = cast(Role, min(a.roles, key=ROLE_ORDER.__getitem__))
+    path = _path(parent, a.agency.id)
+    why = list(a.reasons)
+    if a.track:
+        why.append(TRACK_LABELS.get(a.track, Text(ja=a.track, en=a.track)))
+    if path is None:
+        bodies = {n: x.agency for n, x in acc.items()}
+        why.append(engaged_by(data.links_in.get(a.agency.id, ()), bodies))
+    key = (
+        0 if a.agency.kind in safety_kinds else 1,
+        ROLE_ORDER[role],
+        a.order,
+        data.index.rank[a.agency.id],
+        0 if a.agency.attested else 1,
+        a.agency.id,
     )
-
-
-def _engaged_by(d: Directory, node: str, acc: Mapping[str, _Acc]) -> Text:
-    """Why a body has no tier-by-tier path: who engages it (a link from another suggested
-    body), or that no link reaches it from the area."""
-    into = {lk.source: lk.kind for lk in reversed(d.links_to(node))}  # first link kept
-    for source in sorted(acc):  # only the plan's own bodies
-        if source in into:
-            src = acc[source].agency.name
-            lk = LINK_KINDS[into[source]]
-            return Text(
-                ja=f"{src.ja}から依頼される（{lk.ja}）", en=f"engaged by {src.en} ({lk.en})"
-            )
-    return Text(
-        ja="この地域からこの機関へのつながりが名簿にありません",
-        en="no link in the directory reaches it from this area",
+    return key, Suggestion(
+        rank=1,
+        agency=_agency_ref(data, a.agency, ward),
+        role=role,
+        concerns=tuple(a.concerns),
+        reasons=tuple(why),
+        path=path or (),
+        reachable=path is not None,
+        track=a.track,
+        inferred=a.inferred,
+        alternatives=tuple(_agency_ref(data, x, ward) for x in a.alternatives.values()),
     )
 
 
@@ -535,7 +535,6 @@ def _meeting(
 
 
 def _coordinator(
-    d: Directory,
     idx: RouteIndex,
     acc: Mapping[str, _Acc],
     concerns: Sequence[PlanConcern],
@@ -569,123 +568,27 @@ def _coordinator(
     return best.agency.id
 
 
-def _advisories(
-    d: Directory,
-    idx: RouteIndex,
-    clues: Sequence[SafetyClue],
-    district: str,
-    ward: str,
-) -> list[Advisory]:
+def _advisories(data: RouteData, clues: Sequence[SafetyClue], place: _Place) -> list[Advisory]:
     """One advisory per safety clue, in the reading's order, with the nearest bodies that
     act on it."""
     out = []
     for clue in clues:
         kinds = SAFETY_RULES[clue.rule].kinds
-        bodies = [d.agency(i) for k in kinds for i in _safety_local(d, idx, k, district, ward)]
-        out.append(advisory(clue, tuple(_agency_ref(d, b, ward) for b in bodies)))
+        bodies = [data.agencies[i] for k in kinds for i in _safety_local(data, k, place)]
+        refs = tuple(_agency_ref(data, b, place.ward) for b in bodies)
+        out.append(advisory(clue, refs))
     return out
 
 
-def _safety_local(d: Directory, idx: RouteIndex, kind: str, district: str, ward: str) -> list[str]:
+def _safety_local(data: RouteData, kind: str, place: _Place) -> list[str]:
     """The nearest body of ``kind`` to name beside a safety advice: with only the ward
     known, never one care plaza area's body (the person may live in another)."""
-    ids = idx.local(kind, district, ward)
-    if district == ward:
-        ids = [i for i in ids if not _in_district(d, idx.key[i])]
+    ids = data.index.local(kind, place.district, place.ward)
+    if place.district == place.ward:
+        ids = [i for i in ids if not _in_district(data, data.index.key[i])]
     return ids[:1]
 
 
-def advisory(clue: SafetyClue, agencies: tuple[AgencyRef, ...] = ()) -> Advisory:
-    """The advice a safety clue calls for (a weak clue says it is weak; the advice stands).
-
-    >>> from referral.models import SafetyClue
-    >>> adv = advisory(SafetyClue(rule="child_abuse_189", concern="child_abuse",
-    ...                           confidence=0.4, weak=True))
-    >>> adv.numbers, adv.message.ja.startswith("（手がかりは弱いですが、念のため）")
-    (('189', '110'), True)
-    """
-    rule = SAFETY_RULES[clue.rule]
-    message = Text(ja=rule.ja, en=rule.en)
-    if clue.weak:
-        message = Text(ja=WEAK_PREFIX.ja + rule.ja, en=WEAK_PREFIX.en + rule.en)
-    return Advisory(
-        rule=clue.rule,
-        concern=clue.concern,
-        message=message,
-        numbers=rule.numbers,
-        agencies=agencies,
-        weak=clue.weak,
-        evidence=clue.words,
-        learned=clue.learned,
-    )
-
-
-WEAK_PREFIX = Text(
-    ja="（手がかりは弱いですが、念のため）",
-    en="(The clue is weak, but to be safe:) ",
-)
-"""What a weak clue's advisory says first: the advice stands, the evidence is thin."""
-
-
-def _in_district(d: Directory, area_id: str) -> bool:
-    area = d.area_or_none(area_id)
+def _in_district(data: RouteData, area_id: str) -> bool:
+    area = data.areas.get(area_id)
     return area is not None and area.kind == "district"
-
-
-def _local_unknown(
-    d: Directory, ward: str, unknown: Mapping[str, list[str]], choices: Sequence[str]
-) -> Text:
-    """What a ward-only plan leaves out: the care plaza area's own windows, and the areas to
-    choose from (a town or postal code tells which)."""
-    names = "・".join(
-        re.sub(r"(地域ケアプラザ圏域|地域包括支援センター圏域)$", "", d.area(a).name.ja)
-        for a in choices
-    )
-    names_en = ", ".join(d.area(a).name.en.removesuffix(" care plaza area") for a in choices)
-    kinds = (
-        "・".join(f"{KINDS[k].ja}（{'・'.join(cs)}）" for k, cs in unknown.items())
-        or "地域ケアプラザ・地域包括支援センター"
-    )
-    kinds_en = ", ".join(KINDS[k].en for k in unknown) or "care plaza, support centre"
-    return Text(
-        ja=f"地域が区までしか分からないため、ケアプラザ圏域の窓口（{kinds}）は選んでいません。"
-        f"町名・住所・郵便番号で圏域を特定してください。{d.area(ward).name.ja}の圏域"
-        f"（{len(choices)}）: {names}",
-        en=f"only the ward is known, so the care plaza area's own windows ({kinds_en}) are not "
-        f"chosen: give a town, an address or a postal code. The ward's {len(choices)} areas: "
-        f"{names_en}",
-    )
-
-
-def _caveats(
-    ranked: Sequence[Suggestion],
-    where: AreaMatch,
-    alternatives: Sequence[AreaMatch],
-    age_split: set[str],
-    by_id: Mapping[str, Concern],
-) -> list[Text]:
-    out: list[Text] = []
-    if alternatives:
-        names = "・".join(m.area.name.ja for m in alternatives)
-        names_en = ", ".join(m.area.name.en for m in alternatives)
-        out.append(
-            Text(
-                ja=f"地域の特定は確からしさ{where.confidence:.0%}です（他の候補: {names}）",
-                en=f"the area is {where.confidence:.0%} sure (also possible: {names_en})",
-            )
-        )
-    for cid in sorted(age_split):
-        out.append(
-            Text(
-                ja=f"年齢が不明のため、{by_id[cid].name.ja}は年齢別の窓口を両方挙げています",
-                en=f"age unknown: both age-specific windows are listed for {by_id[cid].name.en}",
-            )
-        )
-    if any(not s.agency.attested and not KINDS[s.agency.kind].meeting for s in ranked):
-        out.append(
-            Text(
-                ja="構造上の記録は、表示した連絡先（区役所など）を通じてつないでください",
-                en="reach structural records through the contact shown (usually the ward office)",
-            )
-        )
-    return out

@@ -97,9 +97,9 @@ SCALES: dict[str, Scale] = {
 def template_structure(doc: Document | None = None) -> Pattern:
     """Read the kinds per level and the link patterns off a template document."""
     if doc is None:
-        from .directory import Directory  # noqa: PLC0415 - the bundled data, on demand
+        from .validation import bundled_document  # noqa: PLC0415 - the bundled data, on demand
 
-        doc = Directory.load().document
+        doc = bundled_document()
     area_kind = {a.id: a.kind for a in doc.areas}
     kind_of = {a.id: a.kind for a in doc.agencies}
     district: set[str] = set()

@@ -27,7 +27,8 @@ from typing import Any
 import pydantic
 from rapidfuzz import process
 
-from ._data import check_depth, no_gc, read_bytes, scan_json
+from ._data import bundled_path, check_depth, read_bytes, scan_json
+from ._gc import no_gc
 from ._schema import MAX_PROBLEMS, MissingFieldError, Problems, validate_record, validator
 from .errors import DataFileError, Problem, ValidationError
 from .models import Agency, Area, Concern, ConcernSet, Document, Link, PostalTown, Source
@@ -36,6 +37,7 @@ from .vocabulary import CONCERN_IDS, REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
 __all__ = [
     "MAX_PROBLEMS",
     "MAX_SUGGESTIONS",
+    "bundled_document",
     "check_integrity",
     "load_document",
     "validate_concerns",
@@ -533,3 +535,14 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int | None = None)
         raise ValidationError(where, problems)
     assert doc is not None
     return doc
+
+
+_BUNDLED: list[Document] = []  # the bundled document, validated once per process
+
+
+def bundled_document() -> Document:
+    """The bundled Yokohama document, loaded and validated once per process (the one
+    :meth:`referral.Directory.load` holds)."""
+    if not _BUNDLED:
+        _BUNDLED.append(load_document(bundled_path()))
+    return _BUNDLED[0]

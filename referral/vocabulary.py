@@ -20,11 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from rapidfuzz import process
+
+from .errors import UnknownVocabularyError, expect_str
+
 __all__ = [
     "CONCERN_IDS",
     "KINDS",
     "LINK_KINDS",
-    "MEETING_KINDS",
     "REQUIRED_AREA_KINDS",
     "REQUIRED_WARD_KINDS",
     "SAFETY_RULES",
@@ -34,7 +37,7 @@ __all__ = [
     "SafetyRule",
     "Tier",
     "TierId",
-    "is_meeting",
+    "known_kind",
     "tier_rank",
 ]
 
@@ -387,19 +390,6 @@ KINDS: dict[str, Kind] = {
 }
 """Every kind of body and meeting, by id."""
 
-MEETING_KINDS: frozenset[str] = frozenset(k[0] for k in _MEETINGS)
-"""The kinds that are meetings (escalation venues) rather than bodies."""
-
-
-def is_meeting(kind: str) -> bool:
-    """Return whether ``kind`` is a kind of meeting.
-
-    >>> is_meeting("safety_net_meeting"), is_meeting("care_plaza")
-    (True, False)
-    """
-    return kind in MEETING_KINDS
-
-
 LINK_KINDS: dict[str, LinkKind] = {
     lk.id: lk
     for lk in (
@@ -624,3 +614,24 @@ SAFETY_RULES: dict[str, SafetyRule] = {
 """Safety rules, which override ranking in a route: vocabulary.md's three, and three added
 with their sources (an urgent safety check; the legal duties to report elder and disability
 abuse)."""
+
+
+_MAX_ID = 120  # ids are never longer (models.Id): no did-you-mean search past it
+
+
+def known_kind(kind: object) -> str:
+    """Return ``kind`` if it is a kind id; else raise :class:`UnknownVocabularyError` with
+    the nearest one.
+
+    >>> known_kind("care_plaza")
+    'care_plaza'
+    >>> known_kind("care_plza")
+    Traceback (most recent call last):
+    ...
+    referral.errors.UnknownVocabularyError: unknown kind 'care_plza'; did you mean 'care_plaza'?
+    """
+    text = expect_str(kind, "kind")
+    if text not in KINDS:
+        near = process.extractOne(text, list(KINDS)) if len(text) <= _MAX_ID else None
+        raise UnknownVocabularyError("kind", text, suggestions=[near[0]] if near else [])
+    return text

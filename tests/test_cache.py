@@ -54,7 +54,7 @@ def test_second_run_comes_from_the_cache_and_gives_the_same_answers(
     def no_validation(*_: object, **__: object) -> None:
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr(directory, "load_document", no_validation)
+    monkeypatch.setattr(directory, "bundled_document", no_validation)
     again = _cache.load_bundled()
     assert again is not first and Directory.load() is again
     assert again.document == bundled.document

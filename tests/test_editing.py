@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from helpers import agency, tiny_document, write_document
 
-from referral import DataError, Directory, UnknownAgencyError, ValidationError, editing
-from referral.editing import SaveError
+from referral import DataError, Directory, SaveError, UnknownAgencyError, ValidationError, editing
 from referral.models import Citation, Link
 
 

@@ -853,7 +853,7 @@ def test_the_red_team_case_on_the_command_line(tmp_path: Path, tiny_file: Path) 
 
 
 def test_our_export_merges_back_unchanged(bundled: Directory, tmp_path: Path) -> None:
-    write_hsds(export_hsds(bundled), tmp_path)
+    write_hsds(export_hsds(bundled.document), tmp_path)
     merged = merge_hsds(bundled.document, import_hsds(read_hsds(tmp_path)))
     bodies = [a for a in bundled.agencies if not a.aggregate and not a.is_meeting]
     assert len(merged.unchanged) == len(bodies) and merged.skipped == merged.kept == ()

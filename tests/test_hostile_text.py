@@ -249,7 +249,7 @@ def test_csv_export_escapes_formula_prefixes(formula: str) -> None:
         }
     )
     d = Directory(doc.model_copy(update={"agencies": (bad, *doc.agencies[1:])}))
-    nodes, _ = tables(d)
+    nodes, _ = tables(d.document)
     row = next(r for r in csv.DictReader(io.StringIO(nodes)) if r["id"] == bad.id)
     assert row["name_ja"] == row["name_en"] == FORMULAS[formula]
     assert row["url"] == ""  # only web links are exported as links
@@ -289,7 +289,7 @@ def test_graphml_of_odd_but_allowed_text_parses_back(tmp_path: Path) -> None:
         for i, text in enumerate(ODD)
     )
     d = Directory(tiny_document(extra=extra))
-    (path,) = export(d, "graphml", tmp_path)
+    (path,) = export(d.document, "graphml", tmp_path)
     G = nx.read_graphml(path)
     for ag in extra:
         assert G.nodes[ag.id]["name_ja"] == ag.name.ja
@@ -301,7 +301,7 @@ def test_graphml_of_odd_but_allowed_text_parses_back(tmp_path: Path) -> None:
 def test_graphml_of_hostile_text_built_in_memory_still_parses(what: str, tmp_path: Path) -> None:
     d = _hostile_directory(HOSTILE[what])
     for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
-        (path,) = export(d, fmt, tmp_path)  # type: ignore[arg-type]
+        (path,) = export(d.document, fmt, tmp_path)  # type: ignore[arg-type]
         G = read(path)
         names = [data["name_ja"] for _, data in G.nodes(data=True) if "西区" in data["name_ja"]]
         assert names and all(_controls(n) == [] for n in names), names

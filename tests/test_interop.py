@@ -50,7 +50,7 @@ meetings are not organisations and are not exported)."""
 
 @pytest.fixture(scope="module")
 def hsds_data(bundled: Directory) -> dict[str, list[dict[str, object]]]:
-    return export_hsds(bundled)
+    return export_hsds(bundled.document)
 
 
 def test_committed_schema_is_in_sync() -> None:
@@ -91,7 +91,7 @@ def test_hsds_counts_and_deterministic_ids(
     assert {
         t["code"] for t in hsds_data["taxonomy_terms"] if t["taxonomy"] == "referral-concerns"
     } == {c.id for c in bundled.concerns}
-    assert export_hsds(bundled) == hsds_data  # same input, same UUIDs
+    assert export_hsds(bundled.document) == hsds_data  # same input, same UUIDs
     assert set(hsds_data) == set(HSDS_OBJECTS)
 
 
@@ -139,15 +139,15 @@ def test_confidential_bodies_never_export_an_address(
     assert dv.confidential
     org = next(o for o in hsds_data["organizations"] if o["name"] == dv.name.ja)
     assert not [loc for loc in hsds_data["locations"] if loc.get("organization_id") == org["id"]]
-    nodes, _ = tables(bundled)
+    nodes, _ = tables(bundled.document)
     row = next(r for r in csv.DictReader(io.StringIO(nodes)) if r["id"] == dv.id)
     assert row["lat"] == row["lon"] == ""
-    assert dv.id not in {f["id"] for f in geojson(bundled)["features"]}
+    assert dv.id not in {f["id"] for f in geojson(bundled.document)["features"]}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_writes_readable_files(bundled: Directory, tmp_path: Path, fmt: str) -> None:
-    paths = export(bundled, fmt, tmp_path)  # type: ignore[arg-type]
+    paths = export(bundled.document, fmt, tmp_path)  # type: ignore[arg-type]
     assert paths and all(p.stat().st_size > 0 for p in paths)
     if fmt in ("graphml", "gexf"):
         G = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(paths[0])
@@ -168,4 +168,4 @@ def test_every_format_writes_readable_files(bundled: Directory, tmp_path: Path, 
 
 def test_export_rejects_unknown_format(bundled: Directory, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown format 'xml'"):
-        export(bundled, "xml", tmp_path)  # type: ignore[arg-type]
+        export(bundled.document, "xml", tmp_path)  # type: ignore[arg-type]

@@ -11,10 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral import Directory, UnknownAreaError, UnknownVocabularyError
+from referral import (
+    AreaTooBroadError,
+    Directory,
+    NoConcernError,
+    UnknownAreaError,
+    UnknownVocabularyError,
+)
+from referral.locality import RouteIndex
 from referral.models import ReferralPlan
-from referral.network import RouteIndex, build_graph
-from referral.routing import AreaTooBroadError, NoConcernError
+from referral.network import build_graph
 from referral.synth import generate
 from referral.vocabulary import KINDS, TIERS
 

@@ -23,9 +23,8 @@ from pathlib import Path
 import pytest
 from helpers import tiny_document, write_document
 
-from referral import DataError, Directory, ReferralError, editing
+from referral import DataError, Directory, ReferralError, SaveConflictError, SaveError, editing
 from referral._data import dump_document
-from referral.editing import SaveConflictError, SaveError
 from referral.models import Document
 from referral.synth import generate
 
