@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 from . import editing
 from ._data import bundled_path
 from ._schema import Problems, schema_problems
+from ._suggest import suggest
 from ._text import fold_place
 from .areas import MAX_AREA_CHARS, AreaIndex
 from .errors import (
@@ -71,8 +72,6 @@ if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none 
     from .interop import Format
 
 __all__ = ["Directory"]
-
-_MAX_ID = 120  # ids are never longer (models.Id): no did-you-mean search past it
 
 
 _BUNDLED: list[Directory] = []  # loaded once per process (or seeded by the CLI's cache)
@@ -227,12 +226,7 @@ class Directory:
         if found is not None:
             return found
         # raised outside any except block: no KeyError holding the text stays attached
-        near = (
-            process.extract(agency_id, list(self._agencies), scorer=fuzz.ratio, limit=3)
-            if len(agency_id) <= _MAX_ID
-            else []
-        )
-        raise UnknownAgencyError(agency_id, suggestions=[n for n, s, _ in near if s >= 70])
+        raise UnknownAgencyError(agency_id, suggestions=suggest(agency_id, self._agencies))
 
     def area(self, area_id: str) -> Area:
         """Return the area with this id (see :meth:`resolve_area` for free text)."""
@@ -244,8 +238,7 @@ class Directory:
     def _known_kind(self, kind: object) -> str:
         text = expect_str(kind, "kind")
         if text not in KINDS:
-            near = process.extractOne(text, list(KINDS)) if len(text) <= _MAX_ID else None
-            raise UnknownVocabularyError("kind", text, suggestions=[near[0]] if near else [])
+            raise UnknownVocabularyError("kind", text, suggestions=suggest(text, KINDS, limit=1))
         return text
 
     def _known_ward(self, ward: object) -> str:

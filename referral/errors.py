@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ._suggest import did_you_mean as _did_you_mean
+
 _T = TypeVar("_T")
 
 __all__ = [
@@ -115,13 +117,6 @@ def expect_path(value: object, what: str = "path") -> str:
             f"{what} cannot be encoded for the file system: {shorten(text, 60)!r}"
         ) from None
     return text
-
-
-def _did_you_mean(suggestions: Sequence[str]) -> str:
-    if not suggestions:
-        return ""
-    quoted = ", ".join(repr(s) for s in suggestions[:3])
-    return f"; did you mean {quoted}?"
 
 
 class ReferralError(Exception):

@@ -37,8 +37,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from rapidfuzz import process
 
+from ._suggest import did_you_mean, suggest
 from .vocabulary import KINDS, LINK_KINDS, TierId
 
 __all__ = [
@@ -160,15 +160,10 @@ def _web_url(value: str | None) -> str | None:
     return value
 
 
-def _nearest(value: str, choices: list[str]) -> str:
-    best = process.extractOne(value, choices)
-    return f"; did you mean {best[0]!r}?" if best and best[1] >= 60 else ""
-
-
 def _vocabulary_id(value: str, ids: Mapping[str, object], what: str) -> str:
     """A vocabulary id, as the vocabulary's own string object; else a did-you-mean error."""
     if value not in ids:
-        raise ValueError(f"unknown {what} {value!r}{_nearest(value, list(ids))}")
+        raise ValueError(f"unknown {what} {value!r}{did_you_mean(suggest(value, ids, limit=1))}")
     return _CANONICAL[value]
 
 
