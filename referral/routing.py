@@ -55,7 +55,7 @@ from .models import (
     Text,
 )
 from .network import DEFAULT_ORIGINS, RouteIndex
-from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES
+from .vocabulary import KINDS, LINK_KINDS, SAFETY_RULES, WARD_OFFICE_KINDS
 
 if TYPE_CHECKING:
     from .directory import Directory
@@ -63,14 +63,7 @@ if TYPE_CHECKING:
 __all__ = ["WEAK_PREFIX", "AreaTooBroadError", "NoConcernError", "advisory", "route"]
 
 ROLE_ORDER: dict[str, int] = {"coordinator": 0, "primary": 1, "supporting": 2, "escalation": 3}
-_WARD_ORIGINS = (
-    "ward_office",
-    "ward_welfare_section",
-    "ward_livelihood_section",
-    "ward_elderly_disability_section",
-    "ward_child_family_section",
-    "ward_hygiene_section",
-)
+_WARD_ORIGINS = WARD_OFFICE_KINDS
 TRACK_LABELS = {
     "parent": Text(ja="親の支援", en="the parent's track"),
     "child": Text(ja="子の支援", en="the child's track"),

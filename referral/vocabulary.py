@@ -29,6 +29,7 @@ __all__ = [
     "REQUIRED_WARD_KINDS",
     "SAFETY_RULES",
     "TIERS",
+    "WARD_OFFICE_KINDS",
     "Kind",
     "LinkKind",
     "SafetyRule",
@@ -426,13 +427,19 @@ LINK_KINDS: dict[str, LinkKind] = {
 }
 """Every kind of link, by id."""
 
-REQUIRED_WARD_KINDS: tuple[str, ...] = (
+WARD_OFFICE_KINDS: tuple[str, ...] = (
     "ward_office",
     "ward_welfare_section",
     "ward_livelihood_section",
     "ward_elderly_disability_section",
     "ward_child_family_section",
     "ward_hygiene_section",
+)
+"""The ward office and its sections: where a route starts when only a ward is known (a
+consultation there reaches every section)."""
+
+REQUIRED_WARD_KINDS: tuple[str, ...] = (
+    *WARD_OFFICE_KINDS,
     "ward_welfare_council",
     "anshin_center",
     "disability_consultation_center",
