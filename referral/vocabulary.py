@@ -1,7 +1,7 @@
 """The controlled vocabulary: tiers, kinds of bodies and meetings, kinds of links.
 
-Every id here is public and stable (see ``shared/spec/vocabulary.md``): data files, the JSON
-the library emits and the tests all refer to them. Ids may be added, with a source, but never
+Every id here is public and stable, and this module is where each is defined: data files, the
+JSON the library emits and the tests all refer to them. Ids may be added, with a source, but never
 renamed or dropped. Labels may be improved.
 
 Examples
@@ -305,14 +305,14 @@ _BODIES: tuple[tuple[str, str, str, TierId], ...] = (
     ),
 )
 
-# Kinds this project added, each with its source (vocabulary.md: "add with a source").
+# Kinds this project added, each with its source (ids may be added only with a source).
 _ADDED_BODIES: tuple[tuple[str, str, str, TierId, str], ...] = (
     (
         "city_office",
         "横浜市役所（健康福祉局 等）",
         "Yokohama City Hall (Health and Social Welfare Bureau etc.)",
         "city",
-        "plan §1(2) 参考 (「局の支援策に反映」); shared/data ward_offices.csv source #3",
+        "plan §1(2) 参考 (「局の支援策に反映」); data/sources/yokohama/ward_offices.csv, source #3",
     ),
     (
         "nursing_home",
@@ -447,7 +447,8 @@ REQUIRED_WARD_KINDS: tuple[str, ...] = (
     "childcare_support_hub",
     "guardianship_support_office",
 )
-"""Kinds every ward must hold at least one of (issue 2; the plan's ward tier)."""
+"""Kinds every ward must hold at least one of (the plan's ward tier; checked by
+:mod:`referral.validation`)."""
 
 REQUIRED_AREA_KINDS: tuple[str, ...] = (
     "resident",
