@@ -12,15 +12,14 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from importlib import resources
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ._gc import no_gc
 from .errors import ArgumentError, ArgumentTypeError, DataFileError
-from .models import Document
+from .models import RECORD_ORDER, Document
 
 __all__ = [
     "MAX_DEPTH",
@@ -311,15 +310,6 @@ def read_json(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> 
     return decode_json(read_bytes(path, max_bytes=max_bytes), os.fspath(path))
 
 
-_ORDER: dict[str, Callable[[Any], Any]] = {
-    "sources": attrgetter("id"),
-    "areas": attrgetter("id"),
-    "towns": lambda t: (t.ward, t.postal_code, t.town, t.qualifier or ""),
-    "agencies": attrgetter("id"),
-    "links": attrgetter("source", "kind", "target"),
-}
-
-
 def _dumps(value: Any, pad: str) -> str:
     text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
     return text.replace("\n", "\n" + pad) if pad else text
@@ -333,11 +323,11 @@ def iter_pieces(doc: Document) -> Iterator[Piece]:
     """The pieces of :func:`dump_document`'s text in order, records not yet written (see
     :func:`render`): a diff compares records by identity and writes only those it shows."""
     fields = Document.model_fields
-    header = doc.model_dump(mode="json", exclude_defaults=True, exclude=set(_ORDER))
+    header = doc.model_dump(mode="json", exclude_defaults=True, exclude=set(RECORD_ORDER))
     header["schema_version"] = doc.schema_version
     lists = {
         name: getattr(doc, name)
-        for name in _ORDER
+        for name in RECORD_ORDER
         if getattr(doc, name) or fields[name].is_required()
     }
     keys = sorted({*header, *lists})
@@ -348,7 +338,7 @@ def iter_pieces(doc: Document) -> Iterator[Piece]:
         if key not in lists:
             yield name + _dumps(header[key], "  ") + end
             continue
-        items = sorted(lists[key], key=_ORDER[key])
+        items = sorted(lists[key], key=RECORD_ORDER[key])
         if not items:
             yield name + "[]" + end
             continue

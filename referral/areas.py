@@ -26,6 +26,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ._suggest import suggest
 from ._text import fold_place, kanji_to_int, kata_to_hira, squash
 from .errors import ArgumentError, ArgumentTypeError, OutsideAreaError
 from .models import AreaMatch, Document, Text, TownPart
@@ -454,10 +455,7 @@ class AreaIndex:
             return []
         choices = [self.areas[next(iter(ids))].name.ja for ids in self._names.values()]
         choices += sorted(self._all_towns)
-        got = process.extract(
-            fold_place(text), sorted(set(choices)), scorer=fuzz.WRatio, limit=limit
-        )
-        return [name for name, score, _ in got if score >= 50]
+        return suggest(fold_place(text), sorted(set(choices)), limit=limit)
 
     @staticmethod
     def _rank(found: Iterable[AreaMatch], limit: int) -> list[AreaMatch]:

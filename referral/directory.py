@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 from . import editing
 from ._data import bundled_path
 from ._schema import Problems, schema_problems
+from ._suggest import suggest
 from ._text import fold_place
 from .areas import MAX_AREA_CHARS, AreaIndex
 from .errors import (
@@ -72,8 +73,6 @@ if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none 
     from .interop import Format
 
 __all__ = ["Directory", "use_bundled"]
-
-_MAX_ID = 120  # ids are never longer (models.Id): no did-you-mean search past it
 
 
 _BUNDLED: list[Directory] = []  # loaded once per process (or seeded by the CLI's cache)
@@ -232,12 +231,7 @@ class Directory:
         if found is not None:
             return found
         # raised outside any except block: no KeyError holding the text stays attached
-        near = (
-            process.extract(agency_id, list(self._agencies), scorer=fuzz.ratio, limit=3)
-            if len(agency_id) <= _MAX_ID
-            else []
-        )
-        raise UnknownAgencyError(agency_id, suggestions=[n for n, s, _ in near if s >= 70])
+        raise UnknownAgencyError(agency_id, suggestions=suggest(agency_id, self._agencies))
 
     def area(self, area_id: str) -> Area:
         """Return the area with this id (see :meth:`resolve_area` for free text)."""

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
+from ._suggest import did_you_mean as _did_you_mean
+
 _T = TypeVar("_T")
 
 EXIT_OK = 0
@@ -137,13 +139,6 @@ def expect_path(value: object, what: str = "path") -> str:
             f"{what} cannot be encoded for the file system: {shorten(text, 60)!r}"
         ) from None
     return text
-
-
-def _did_you_mean(suggestions: Sequence[str]) -> str:
-    if not suggestions:
-        return ""
-    quoted = ", ".join(repr(s) for s in suggestions[:3])
-    return f"; did you mean {quoted}?"
 
 
 class ReferralError(Exception):

@@ -28,7 +28,7 @@ True
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import networkx as nx
@@ -62,8 +62,6 @@ __all__ = [
     "single_points_of_failure",
     "what_if",
 ]
-
-ORIGIN_KINDS = DEFAULT_ORIGINS  # where a case starts: the area's commissioners and residents
 
 
 # -- coverage ---------------------------------------------------------------------------------
@@ -108,27 +106,26 @@ class Coverage(Table):
 
     def share_covered(self, *, by: Literal["ward", "area"] = "ward") -> dict[str, dict[str, float]]:
         """Share of areas where each concern is covered: ``{concern: {ward: share}}``."""
-        total: Counter[tuple[str, str]] = Counter()
-        good: Counter[tuple[str, str]] = Counter()
-        for a in self.areas:
-            key = (a.concern, a.ward if by == "ward" else a.area)
-            total[key] += 1
-            good[key] += a.status == "covered"
-        out: dict[str, dict[str, float]] = defaultdict(dict)
-        for (concern, place), n in sorted(total.items()):
-            out[concern][place] = good[(concern, place)] / n
-        return dict(out)
+        return self._mean(lambda a: float(a.status == "covered"), by=by)
 
     def scores(self, *, by: Literal["ward", "area"] = "ward") -> dict[str, dict[str, float]]:
         """Mean score per concern and ward: 1 where every primary window is reachable through
         attested records, 0.5 where only through structural ones, 0 where one is missing or
         unreachable: ``{concern: {ward: score}}``."""
+        return self._mean(
+            lambda a: 0.0 if a.status != "covered" else 0.5 if a.structural_only else 1.0, by=by
+        )
+
+    def _mean(
+        self, value: Callable[[AreaCoverage], float], *, by: Literal["ward", "area"]
+    ) -> dict[str, dict[str, float]]:
+        """The mean of ``value`` over the areas of each concern and ward (or area)."""
         total: Counter[tuple[str, str]] = Counter()
         score: defaultdict[tuple[str, str], float] = defaultdict(float)
         for a in self.areas:
             key = (a.concern, a.ward if by == "ward" else a.area)
             total[key] += 1
-            score[key] += 0.0 if a.status != "covered" else 0.5 if a.structural_only else 1.0
+            score[key] += value(a)
         out: dict[str, dict[str, float]] = defaultdict(dict)
         for (concern, place), n in sorted(total.items()):
             out[concern][place] = score[(concern, place)] / n
@@ -159,7 +156,7 @@ def _ages(ref_ages: Any) -> str | None:
 def _area_cells(
     idx: RouteIndex, area: str, ward: str, concerns: Sequence[Concern]
 ) -> tuple[list[CoverageCell], Mapping[str, tuple[str, str]]]:
-    origins = [n for k in ORIGIN_KINDS for n in idx.kind_at.get((area, k), ())]
+    origins = [n for k in DEFAULT_ORIGINS for n in idx.kind_at.get((area, k), ())]
     parent = idx.paths(origins, area, ward)
     cells = []
     for c in concerns:
@@ -324,7 +321,7 @@ def single_points_of_failure(
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     concern_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     for area, w in idx.district_areas(ward):
-        origins = [n for k in ORIGIN_KINDS for n in idx.kind_at.get((area, k), ())]
+        origins = [n for k in DEFAULT_ORIGINS for n in idx.kind_at.get((area, k), ())]
         cells, parent = _area_cells(idx, area, w, concerns)
         idom = _dominators(idx, area, w, origins, parent)
         for cell in cells:

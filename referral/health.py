@@ -113,7 +113,7 @@ PLAN_FIGURES: tuple[tuple[str, str, int, str, str], ...] = (
         "community care plazas",
         146,
         "care_plaza",
-        "City of Yokohama, July 2024 (shared/data SOURCES.md)",
+        "City of Yokohama, July 2024 (data/sources/yokohama/README.md)",
     ),
 )
 

@@ -33,7 +33,7 @@ from ._render import export_text, spreadsheet_cell
 from .editing import atomic_write
 from .errors import ArgumentError, DataFileError, expect_instance, expect_path, shorten
 from .models import SCHEMA_VERSION, Agency, Area, Document
-from .network import build_graph
+from .network import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, build_graph
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -104,26 +104,8 @@ def tables(doc: Document, *, graph: nx.MultiDiGraph | None = None) -> tuple[str,
     """``nodes.csv`` and ``edges.csv`` texts (UTF-8, a header row each); every cell is safe
     for a spreadsheet (see :func:`referral._render.spreadsheet_cell`)."""
     G = graph_for_export(doc, graph=graph, escape=False)
-    node_cols = [
-        "id",
-        "kind",
-        "tier",
-        "tier_rank",
-        "area",
-        "ward",
-        "name_ja",
-        "name_en",
-        "attested",
-        "aggregate",
-        "meeting",
-        "confidential",
-        "serves",
-        "phone",
-        "url",
-        "lat",
-        "lon",
-        "checked",
-    ]
+    shown = NODE_ATTRIBUTES[: NODE_ATTRIBUTES.index("serves") + 1]
+    node_cols = ["id", *shown, "phone", "url", "lat", "lon", "checked"]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(node_cols)
@@ -134,9 +116,9 @@ def tables(doc: Document, *, graph: nx.MultiDiGraph | None = None) -> tuple[str,
     nodes = buf.getvalue()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["source", "target", "kind", "inferred", "citation"])
+    writer.writerow(["source", "target", *EDGE_ATTRIBUTES])
     for u, v, data in sorted(G.edges(data=True), key=lambda e: (e[0], e[2]["kind"], e[1])):
-        cells = (u, v, data["kind"], data["inferred"], data["citation"])
+        cells = (u, v, *(data[c] for c in EDGE_ATTRIBUTES))
         writer.writerow([spreadsheet_cell(x) for x in cells])
     return nodes, buf.getvalue()
 

@@ -44,6 +44,7 @@ from importlib import resources
 from typing import Any
 
 from ._aliases import AliasIndex, normalize, normalize_with_map
+from ._suggest import suggest
 from .association import Associations, content_lemmas, load_associations
 from .cues import Cue, Lexicon, Polarity, event_sentences, find_cues, load_lexicon, polarity
 from .errors import (
@@ -289,14 +290,8 @@ class Matcher:
         found = self.concerns.get(expect_str(concern_id, "concern id"))
         if found is not None:
             return found
-        from rapidfuzz import process  # noqa: PLC0415 - only for a typo
-
-        near = (
-            process.extract(concern_id, list(self.concerns), limit=2, score_cutoff=60)
-            if len(concern_id) <= 120  # no concern id is longer
-            else []
-        )
-        raise UnknownVocabularyError("concern", concern_id, suggestions=[n for n, _, _ in near])
+        near = suggest(concern_id, self.concerns, limit=2)
+        raise UnknownVocabularyError("concern", concern_id, suggestions=near)
 
     # -- internals -------------------------------------------------------------------------
     def _threshold(self, min_confidence: float | None) -> float:

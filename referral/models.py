@@ -23,27 +23,29 @@ import datetime as dt
 import math
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from operator import attrgetter
-from typing import Annotated, Any, Literal, SupportsIndex
+from typing import Annotated, Any, Literal, SupportsIndex, cast
 from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
     field_validator,
     model_validator,
 )
-from rapidfuzz import process
 
+from ._suggest import did_you_mean, suggest
 from .vocabulary import KINDS, LINK_KINDS, TierId
 
 __all__ = [
     "AREA_KINDS",
     "ID_PATTERN",
+    "RECORD_ORDER",
     "SCHEMA_VERSION",
     "Advisory",
     "AgeRange",
@@ -160,15 +162,10 @@ def _web_url(value: str | None) -> str | None:
     return value
 
 
-def _nearest(value: str, choices: list[str]) -> str:
-    best = process.extractOne(value, choices)
-    return f"; did you mean {best[0]!r}?" if best and best[1] >= 60 else ""
-
-
 def _vocabulary_id(value: str, ids: Mapping[str, object], what: str) -> str:
     """A vocabulary id, as the vocabulary's own string object; else a did-you-mean error."""
     if value not in ids:
-        raise ValueError(f"unknown {what} {value!r}{_nearest(value, list(ids))}")
+        raise ValueError(f"unknown {what} {value!r}{did_you_mean(suggest(value, ids, limit=1))}")
     return _CANONICAL[value]
 
 
@@ -196,8 +193,14 @@ class Model(BaseModel):
         return self.__reduce__()
 
 
-_BY_ID = attrgetter("id")
-_LINK_ORDER = attrgetter("source", "kind", "target")
+RECORD_ORDER: dict[str, Callable[[Any], Any]] = {
+    "sources": attrgetter("id"),
+    "areas": attrgetter("id"),
+    "towns": lambda t: (t.ward, t.postal_code, t.town, t.qualifier or ""),
+    "agencies": attrgetter("id"),
+    "links": attrgetter("source", "kind", "target"),
+}
+"""The canonical order of each list of a :class:`Document`: how it is held and written."""
 _CANONICAL = {k: k for k in (*KINDS, *LINK_KINDS)}  # one string object per vocabulary id
 _CITATIONS: dict[tuple[tuple[Any, Any], ...], tuple[Citation, ...]] = {}
 _FIELD_SETS: dict[frozenset[str], set[str]] = {}
@@ -581,22 +584,10 @@ class Document(Model):
     _title = field_validator("title")(_plain_text)
     _notes = field_validator("notes")(_lines)
 
-    @field_validator("sources", "areas", "agencies")
+    @field_validator(*RECORD_ORDER)
     @classmethod
-    def _by_id(cls, items: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(sorted(items, key=_BY_ID))
-
-    @field_validator("towns")
-    @classmethod
-    def _towns_order(cls, items: tuple[PostalTown, ...]) -> tuple[PostalTown, ...]:
-        return tuple(
-            sorted(items, key=lambda t: (t.ward, t.postal_code, t.town, t.qualifier or ""))
-        )
-
-    @field_validator("links")
-    @classmethod
-    def _links_order(cls, items: tuple[Link, ...]) -> tuple[Link, ...]:
-        return tuple(sorted(items, key=_LINK_ORDER))
+    def _in_order(cls, items: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
+        return tuple(sorted(items, key=RECORD_ORDER[cast(str, info.field_name)]))
 
 
 # -- concerns and matching ---------------------------------------------------------------

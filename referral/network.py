@@ -62,8 +62,6 @@ __all__ = [
 ]
 
 NODE_ATTRIBUTES: tuple[str, ...] = (
-    "catchment_confirmed",
-    "checked",
     "kind",
     "tier",
     "tier_rank",
@@ -76,8 +74,11 @@ NODE_ATTRIBUTES: tuple[str, ...] = (
     "meeting",
     "confidential",
     "serves",
+    "catchment_confirmed",
+    "checked",
 )
-"""Attributes every node carries (``lat`` and ``lon`` only when known)."""
+"""Attributes every node carries (``lat`` and ``lon`` only when known); the nodes table of
+:func:`referral.interop.tables` shows them in this order, up to ``serves``."""
 
 EDGE_ATTRIBUTES: tuple[str, ...] = ("kind", "inferred", "citation")
 """Attributes every edge carries."""

@@ -74,19 +74,12 @@ from .models import (
     Suggestion,
     Text,
 )
-from .vocabulary import KINDS, SAFETY_RULES, known_kind
+from .vocabulary import KINDS, SAFETY_RULES, WARD_OFFICE_KINDS, known_kind
 
 __all__ = ["RouteData", "check_age", "contact_of", "route"]
 
 ROLE_ORDER: dict[str, int] = {"coordinator": 0, "primary": 1, "supporting": 2, "escalation": 3}
-_WARD_ORIGINS = (
-    "ward_office",
-    "ward_welfare_section",
-    "ward_livelihood_section",
-    "ward_elderly_disability_section",
-    "ward_child_family_section",
-    "ward_hygiene_section",
-)
+_WARD_ORIGINS = WARD_OFFICE_KINDS
 _ALTERNATIVES = 5  # other bodies of the same kind a suggestion lists
 _MAX_AGE = 130
 

@@ -25,11 +25,11 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
 
 import pydantic
-from rapidfuzz import process
 
 from ._data import bundled_path, check_depth, read_bytes, scan_json
 from ._gc import no_gc
 from ._schema import MAX_PROBLEMS, MissingFieldError, Problems, validate_record, validator
+from ._suggest import did_you_mean, suggest
 from .errors import DataFileError, Problem, ValidationError
 from .models import Agency, Area, Concern, ConcernSet, Document, Link, PostalTown, Source
 from .vocabulary import CONCERN_IDS, REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
@@ -169,8 +169,7 @@ def validate_concerns(data: Any) -> tuple[ConcernSet | None, list[Problem]]:
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
-    best = process.extractOne(value, choices if isinstance(choices, list) else list(choices))
-    return f"; did you mean {best[0]!r}?" if best and best[1] >= 70 else ""
+    return did_you_mean(suggest(value, choices, limit=1))
 
 
 class _Suggestions:

@@ -1,7 +1,7 @@
 """The controlled vocabulary: tiers, kinds of bodies and meetings, kinds of links.
 
-Every id here is public and stable (see ``shared/spec/vocabulary.md``): data files, the JSON
-the library emits and the tests all refer to them. Ids may be added, with a source, but never
+Every id here is public and stable, and this module is where each is defined: data files, the
+JSON the library emits and the tests all refer to them. Ids may be added, with a source, but never
 renamed or dropped. Labels may be improved.
 
 Examples
@@ -20,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from rapidfuzz import process
-
+from ._suggest import suggest
 from .errors import UnknownVocabularyError, expect_str
 
 __all__ = [
@@ -32,6 +31,7 @@ __all__ = [
     "REQUIRED_WARD_KINDS",
     "SAFETY_RULES",
     "TIERS",
+    "WARD_OFFICE_KINDS",
     "Kind",
     "LinkKind",
     "SafetyRule",
@@ -307,14 +307,14 @@ _BODIES: tuple[tuple[str, str, str, TierId], ...] = (
     ),
 )
 
-# Kinds this project added, each with its source (vocabulary.md: "add with a source").
+# Kinds this project added, each with its source (ids may be added only with a source).
 _ADDED_BODIES: tuple[tuple[str, str, str, TierId, str], ...] = (
     (
         "city_office",
         "横浜市役所（健康福祉局 等）",
         "Yokohama City Hall (Health and Social Welfare Bureau etc.)",
         "city",
-        "plan §1(2) 参考 (「局の支援策に反映」); shared/data ward_offices.csv source #3",
+        "plan §1(2) 参考 (「局の支援策に反映」); data/sources/yokohama/ward_offices.csv, source #3",
     ),
     (
         "nursing_home",
@@ -416,13 +416,19 @@ LINK_KINDS: dict[str, LinkKind] = {
 }
 """Every kind of link, by id."""
 
-REQUIRED_WARD_KINDS: tuple[str, ...] = (
+WARD_OFFICE_KINDS: tuple[str, ...] = (
     "ward_office",
     "ward_welfare_section",
     "ward_livelihood_section",
     "ward_elderly_disability_section",
     "ward_child_family_section",
     "ward_hygiene_section",
+)
+"""The ward office and its sections: where a route starts when only a ward is known (a
+consultation there reaches every section)."""
+
+REQUIRED_WARD_KINDS: tuple[str, ...] = (
+    *WARD_OFFICE_KINDS,
     "ward_welfare_council",
     "anshin_center",
     "disability_consultation_center",
@@ -430,7 +436,8 @@ REQUIRED_WARD_KINDS: tuple[str, ...] = (
     "childcare_support_hub",
     "guardianship_support_office",
 )
-"""Kinds every ward must hold at least one of (issue 2; the plan's ward tier)."""
+"""Kinds every ward must hold at least one of (the plan's ward tier; checked by
+:mod:`referral.validation`)."""
 
 REQUIRED_AREA_KINDS: tuple[str, ...] = (
     "resident",
@@ -616,9 +623,6 @@ with their sources (an urgent safety check; the legal duties to report elder and
 abuse)."""
 
 
-_MAX_ID = 120  # ids are never longer (models.Id): no did-you-mean search past it
-
-
 def known_kind(kind: object) -> str:
     """Return ``kind`` if it is a kind id; else raise :class:`UnknownVocabularyError` with
     the nearest one.
@@ -632,6 +636,5 @@ def known_kind(kind: object) -> str:
     """
     text = expect_str(kind, "kind")
     if text not in KINDS:
-        near = process.extractOne(text, list(KINDS)) if len(text) <= _MAX_ID else None
-        raise UnknownVocabularyError("kind", text, suggestions=[near[0]] if near else [])
+        raise UnknownVocabularyError("kind", text, suggestions=suggest(text, KINDS, limit=1))
     return text

@@ -28,7 +28,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "referral"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundations", ("errors", "_gc", "_text", "_progress")),
+    ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress")),
     ("vocabulary", ("vocabulary",)),
     ("records", ("models", "_table", "_schema")),
     ("data files", ("_data", "_diff", "validation", "editing", "areas", "_aliases")),

@@ -1,11 +1,15 @@
-"""Test helpers: a tiny hand-made network with known structure, and file utilities."""
+"""Test helpers: a tiny hand-made network with known structure, file utilities, and a loader
+for the scripts and benchmarks (which are not a package)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
+import sys
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from referral._data import dump_document
@@ -13,6 +17,7 @@ from referral.models import Agency, Area, Catchment, Citation, Document, Link, P
 from referral.vocabulary import KINDS, REQUIRED_AREA_KINDS, REQUIRED_WARD_KINDS
 
 DAY = dt.date(2026, 1, 1)
+REPO = Path(__file__).resolve().parent.parent
 CITE = (Citation(source="test", detail="hand-made"),)
 
 
@@ -119,3 +124,21 @@ def tiny_raw_document() -> dict[str, Any]:
 
 FUZZ_CASES: Counter[str] = Counter()
 """Generated cases run per entry point (printed at the end of the test run)."""
+
+
+def load_script(folder: str, name: str) -> ModuleType:
+    """Import ``folder/name.py`` of the repository (``"scripts"`` or ``"benchmarks"``).
+
+    The module is registered in :data:`sys.modules` under ``name`` (dataclasses look their
+    module up there) and its folder is put on :data:`sys.path` once, so that it can import its
+    neighbours as it does when run (``benchmarks/run.py`` imports ``bench_cli``, and so on).
+    """
+    where = REPO / folder
+    if str(where) not in sys.path:
+        sys.path.insert(0, str(where))
+    spec = importlib.util.spec_from_file_location(name, where / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -32,6 +32,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_a_writer_killed_at_random_moments_leaves_a_valid_file(tmp_path: Path) -> None:
     versions = [generate(wards=3, areas_per_ward=4, seed=s) for s in (1, 2)]

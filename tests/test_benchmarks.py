@@ -3,24 +3,15 @@ the issue asks for; figures are not asserted here (they live in benchmarks/, not
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
+
+from helpers import load_script
 
 from referral import Directory
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks", name)
 
 
 def test_scale_benchmark_measures_load_memory_route_and_coverage() -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from helpers import load_script
 
 from referral import Directory
 from referral._data import bundled_path
@@ -19,12 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts", name)
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ def _cache_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("bundled-*")) if folder.exists() else []
 
 
-# -- finding 12: no home, relative folders -------------------------------------------------
+# -- no home, relative folders -------------------------------------------------------------
 def test_with_no_home_there_is_no_cache_and_commands_work(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -167,7 +167,7 @@ def test_a_relative_setting_never_writes_where_the_command_runs(
     assert list(work.iterdir()) == []
 
 
-# -- finding 13: an edited or crafted cache ------------------------------------------------
+# -- an edited or crafted cache ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def _written(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, bytes]:
     """The cache file one command writes (made once: it takes seconds)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import subprocess
@@ -11,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import write_raw
+from helpers import load_script, write_raw
 
 from referral.cli import _COMMANDS, build_parser, main
 
@@ -163,12 +162,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
 
 def test_readme_shows_real_output() -> None:
-    spec = importlib.util.spec_from_file_location(
-        "update_readme", ROOT / "scripts" / "update_readme.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("scripts", "update_readme")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert module.render(readme) == readme, "run python scripts/update_readme.py"
 

@@ -1,5 +1,5 @@
 """What a coordinator is shown is true to the sources: each correction of the data audit, the
-places outside the city, ward-only plans, and the postal table (issue 12)."""
+places outside the city, ward-only plans, and the postal table."""
 
 from __future__ import annotations
 

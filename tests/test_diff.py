@@ -4,20 +4,17 @@ calls, not timed: see benchmarks/bench_edit.py for seconds)."""
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
-from helpers import agency, tiny_document
+from helpers import agency, load_script, tiny_document
 from test_adversarial import _work
 
 from referral import Directory, editing
 from referral._data import count_lines, dump_document, iter_pieces, render
 from referral.models import Document
 from referral.synth import generate
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _edits() -> list[tuple[Document, Document]]:
@@ -117,10 +114,7 @@ def test_lines_are_counted_as_written() -> None:
 
 
 def test_the_edit_benchmark_measures_diff_save_and_editors() -> None:
-    spec = importlib.util.spec_from_file_location("bench_edit", ROOT / "benchmarks/bench_edit.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks", "bench_edit")
     result = bench.run(quick=True, runs=1, editors=(2, 1))
     assert result["bundled"]["diff_s"] > 0 and result["bundled"]["save_s"] > 0
     assert result["commands"]["dry_run_s"] > 0 and result["commands"]["save_s"] > 0

@@ -26,6 +26,8 @@ from referral.cli import main
 from referral.matching import Matcher, load_concerns
 from referral.validation import validate_data
 
+pytestmark = pytest.mark.slow
+
 D = Directory.load()
 AREA_WORDS = sorted(
     {a.name.ja for a in D.areas}

@@ -1,6 +1,6 @@
 """Hostile calls and hostile invocations: every failure is a ReferralError (which also is the
 builtin a caller would catch), the command line never shows a traceback, and the note keeps
-its safety advice however it is given (issue 13, findings 9-11, 15 and 16)."""
+its safety advice however it is given."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def _cli(
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def test_a_note_with_a_given_concern_still_speaks() -> None:  # finding 9
+def test_a_note_with_a_given_concern_still_speaks() -> None:
     code, out, _ = _cli(
         "route", "息子が死にたいと言っている", "--concern", "hoarding", "--area", "戸部本町"
     )
@@ -146,7 +146,7 @@ def test_a_note_with_a_given_concern_still_speaks() -> None:  # finding 9
         "I am not certain, but he says he wants to die",
     ],
 )
-def test_a_negation_does_not_reach_across_a_clause(note: str) -> None:  # finding 9
+def test_a_negation_does_not_reach_across_a_clause(note: str) -> None:
     assert [c.rule for c in D.read(note).safety] == ["suicide_emergency"]
 
 
@@ -161,7 +161,7 @@ def test_a_note_in_no_known_encoding_is_refused_without_quoting_it() -> None:
     assert code == 2 and "not text in UTF-8" in err.decode() and "Traceback" not in err.decode()
 
 
-def test_a_full_disk_on_standard_output_is_a_clear_error() -> None:  # finding 15
+def test_a_full_disk_on_standard_output_is_a_clear_error() -> None:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
     with Path("/dev/full").open("wb") as full:
@@ -193,7 +193,7 @@ def test_a_closed_pipe_stops_quietly() -> None:
     assert code in (0, 2) and "internal" not in err and "Traceback" not in err
 
 
-def test_ctrl_c_exits_130_without_a_traceback() -> None:  # finding 15
+def test_ctrl_c_exits_130_without_a_traceback() -> None:
     code = (
         "import sys, referral.cli; print('ready', flush=True); "
         "sys.exit(referral.cli.main(['match', '-']))"
@@ -221,7 +221,7 @@ def test_min_confidence_out_of_range_is_a_usage_error(value: str) -> None:
     assert code == 2 and "--min-confidence" in err.decode() and "internal" not in err.decode()
 
 
-def test_the_private_way_to_give_a_note_is_documented() -> None:  # finding 10
+def test_the_private_way_to_give_a_note_is_documented() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     security = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
     assert "referral route - --area 戸部本町 < note.txt" in readme

@@ -158,15 +158,15 @@ def _dangling(n: int) -> dict[str, Any]:
 def _compared(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[int, int, Any]:
     """Python calls made validating ``data``, and the ids did-you-mean compared against."""
     compared = 0
-    extract_one = process.extractOne
+    extract = process.extract  # what referral._suggest.suggest calls
 
     def counting(query: str, choices: Any, **kwargs: Any) -> Any:
         nonlocal compared
         choices = list(choices)
         compared += len(choices)
-        return extract_one(query, choices, **kwargs)
+        return extract(query, choices, **kwargs)
 
-    monkeypatch.setattr(process, "extractOne", counting)
+    monkeypatch.setattr(process, "extract", counting)
     calls, result = _work(lambda: validate_data(data))
     return calls, compared, result
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import load_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -274,14 +274,7 @@ def test_adding_an_alias_never_removes_a_match(
 
 # -- measured quality (regression guard; the benchmark prints the full table) ---------------
 def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "bench_matching", ROOT / "benchmarks" / "bench_matching.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_matching"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks", "bench_matching")
 
 
 def test_the_team_notes_still_read_as_before() -> None:

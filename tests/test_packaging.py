@@ -71,6 +71,7 @@ def test_installed_wheel_finds_its_data_outside_the_checkout(wheel: Path, tmp_pa
     assert where.stdout.strip().startswith(str(site))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "tool", [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]]
 )

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 import pytest
+from helpers import load_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -608,18 +609,7 @@ def test_route_properties_on_generated_networks(
 
 
 def test_routing_benchmark_runs_and_shows_locality() -> None:
-    import importlib.util  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
-
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location(
-        "bench_routing", root / "benchmarks" / "bench_routing.py"
-    )
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["bench_routing"] = bench
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks", "bench_routing")
     result = bench.run(quick=True, scales=[("synthetic ×2", 36, 8)])
     assert [r["network"] for r in result["rows"]] == ["bundled (Yokohama)", "synthetic ×2"]
     assert "p50 ms" in bench.report(result)
