@@ -9,6 +9,7 @@ candidates listed, never settled by picking one.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -96,7 +97,7 @@ def romaji(text: str) -> str:
             continue
         if ch in "ゃゅょ" and out and out[-1].endswith("i") and len(out[-1]) > 1:
             stem = out.pop()[:-1]
-            syllable = (stem if stem in ("sh", "ch", "j") else stem + "y") + _ROMAJI[ch][-1]
+            syllable = (stem if stem.endswith(("sh", "ch", "j")) else stem + "y") + _ROMAJI[ch][-1]
         else:
             syllable = _ROMAJI.get(ch, ch if ch.isascii() else "")
         if double and syllable:
@@ -107,6 +108,10 @@ def romaji(text: str) -> str:
     for long, short in _LONG:
         word = word.replace(long, short)
     return word
+
+
+_ID = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
+"""What an agency id looks like (``nishi.tobe_honcho.care_plaza``)."""
 
 
 def _is_kana(text: str) -> bool:
@@ -133,6 +138,8 @@ def agency(d: Directory, text: str) -> tuple[Agency, list[Agency]]:
     known = {a.id: a for a in d.agencies}
     if text in known:
         return known[text], []
+    if _ID.fullmatch(text):  # an id mistyped: suggest, never settle on a name that looks alike
+        raise _not_found(d, text)
     key = fold_place(text).lower()
     exact = [a for a in d.agencies if key in (fold_place(a.name.ja).lower(), a.name.en.lower())]
     if len(exact) == 1:

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._messages import say
+from ._messages import Lang, say
 from ._render import csv_text, spreadsheet_cell, table
 from .errors import ArgumentError
 
@@ -45,7 +45,7 @@ def add_output_options(p: argparse.ArgumentParser, t: Callable[[str, str], str])
 def chosen_format(args: argparse.Namespace) -> str | None:
     """The machine format asked for (``None``: the table); two at once is a usage error."""
     given = [f for f in FORMATS if getattr(args, f, False)]
-    lang = getattr(args, "lang", "ja")
+    lang: Lang = getattr(args, "lang", "ja")
     if len(given) > 1:
         raise ArgumentError(say("one_format", lang, given=", ".join(f"--{f}" for f in given)))
     if getattr(args, "bom", False) and (not given or given[0] not in ("csv", "tsv")):

@@ -122,7 +122,9 @@ def add_command_arguments(
     """The arguments of one command (``confidence``: the argparse type of --min-confidence)."""
     if command.records:
         add_output_options(p, t)
-    _ARGUMENTS.get(name, lambda p, t: None)(p, t)
+    add = _ARGUMENTS.get(name)
+    if add is not None:
+        add(p, t)
     if name == "match":
         p.add_argument(
             "--min-confidence",

@@ -15,8 +15,8 @@ from ._cli_output import chosen_format, emit, write
 from ._messages import Lang, label
 from ._render import area_match_rows, kind_label, render_gaps, render_what_if
 from .directory import Directory
-from .models import Agency
-from .vocabulary import KINDS, TIERS
+from .models import Agency, Area
+from .vocabulary import KINDS, TIERS, Kind
 
 __all__ = [
     "cmd_agencies",
@@ -86,7 +86,10 @@ def cmd_agencies(args: argparse.Namespace) -> int:
 def cmd_areas(args: argparse.Namespace) -> int:
     d = directory(args)
     ward = resolve_ward(d, args.ward)
-    name = (lambda a: a.name.ja) if args.lang == "ja" else (lambda a: a.name.en)
+
+    def name(a: Area) -> str:
+        return a.name.ja if args.lang == "ja" else a.name.en
+
     if ward is None:
         rows = [a for a in d.areas if a.kind == "ward"]
         header = [label(k, args.lang) for k in ("id", "name", "districts")]
@@ -142,7 +145,10 @@ def cmd_kinds(args: argparse.Namespace) -> int:
     counts = Counter(a.kind for a in d.agencies)
     header = [label(k, args.lang) for k in ("id", "name_ja", "name_en", "tier", "count")]
     kinds = sorted(KINDS.values(), key=lambda k: (TIERS[k.tier].rank, k.id))
-    tier = (lambda k: TIERS[k.tier].ja) if args.lang == "ja" else (lambda k: TIERS[k.tier].en)
+
+    def tier(k: Kind) -> str:
+        return TIERS[k.tier].ja if args.lang == "ja" else TIERS[k.tier].en
+
     rows = [[k.id, k.ja, k.en, tier(k), str(counts[k.id])] for k in kinds]
     records = [
         {
@@ -206,7 +212,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             "spof": lambda: [r for s in spof for r in s.to_records()],
             "load": lambda: [r for x in load for r in x.to_records()],
             "health": health.to_records,
-        }[args.table]()
+        }[args.table]()  # fmt: skip
         header = list(records[0]) if records else ["empty"]
         emit(args, records, header, [list(r.values()) for r in records])
     else:

@@ -463,7 +463,10 @@ def _run(args: argparse.Namespace) -> int:
         if getattr(args, "json", False):
             code = getattr(exc, "exit_code", None)
             if code is None:
-                code = EXIT_NO_MATCH if isinstance(exc, LookupError) else EXIT_ERROR
+                lookup = isinstance(exc, LookupError) and not isinstance(
+                    exc, UnknownVocabularyError
+                )
+                code = EXIT_NO_MATCH if lookup else EXIT_ERROR  # as main's clauses decide
             _json(error_object(exc, code))
         raise
 
