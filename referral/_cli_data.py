@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import editing, interop
+from ._cli_parser import Command, T
 from .directory import Directory
 from .errors import ArgumentError, DataError
 from .models import Citation, Document, Link
@@ -170,76 +171,142 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
-    "schema": (
+COMMANDS: dict[str, Command] = {
+    "schema": Command(
         cmd_schema,
-        "print (or write) the JSON Schema of the directory file",
+        (
+            "データファイルの JSON Schema を表示（または書き出し）",
+            "print (or write) the JSON Schema of the directory file",
+        ),
         "referral schema --out data/agencies.schema.json",
     ),
-    "export": (
+    "export": Command(
         cmd_export,
-        "export to HSDS 3.0, GraphML, GEXF, CSV or GeoJSON files",
+        (
+            "HSDS 3.0・GraphML・GEXF・CSV・GeoJSON に書き出す",
+            "export to HSDS 3.0, GraphML, GEXF, CSV or GeoJSON files",
+        ),
         "referral export --format hsds --out export/",
     ),
-    "import": (
+    "import": Command(
         cmd_import,
-        "read an HSDS 3.0 dataset into the directory, reporting what could not be mapped",
+        (
+            "HSDS 3.0 のデータを取り込み、対応づけられなかったものを報告",
+            "read an HSDS 3.0 dataset into the directory, reporting what could not be mapped",
+        ),
         "referral import --format hsds export/hsds --out new.json",
     ),
-    "edit": (
+    "edit": Command(
         cmd_edit,
-        "change a directory file safely (validated, atomic; --dry-run shows the diff)",
+        (
+            "データファイルを安全に変更（検証・原子的な保存。--dry-run で差分を表示）",
+            "change a directory file safely (validated, atomic; --dry-run shows the diff)",
+        ),
         "referral edit --data my.json set nishi.ward_office notes='checked'",
     ),
 }
 
 
-def add_arguments(name: str, p: argparse.ArgumentParser) -> None:
+def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
     """The arguments of one stewardship command."""
     if name == "schema":
-        p.add_argument("--out", metavar="FILE", help="write the schema here (atomically)")
+        p.add_argument(
+            "--out",
+            metavar="FILE",
+            help=t("ここにスキーマを書き出す（原子的に）", "write the schema here (atomically)"),
+        )
     elif name == "export":
         p.add_argument("--format", required=True, choices=interop.FORMATS)
         p.add_argument(
             "--out",
             default="referral-export",
             metavar="DIR",
-            help="folder to write into (default: referral-export)",
+            help=t(
+                "書き出すフォルダ（既定: referral-export）",
+                "folder to write into (default: referral-export)",
+            ),
         )
         p.add_argument(
             "--check-schemas",
             metavar="DIR",
-            help="validate the HSDS export against the official schemas in DIR",
+            help=t(
+                "HSDS の書き出しを DIR の公式スキーマで検証",
+                "validate the HSDS export against the official schemas in DIR",
+            ),
         )
     elif name == "import":
         p.add_argument("--format", required=True, choices=["hsds"])
-        p.add_argument("path", metavar="PATH", help="folder of an HSDS dataset")
-        p.add_argument("--out", metavar="FILE", help="write the merged directory here (atomically)")
+        p.add_argument(
+            "path", metavar="PATH", help=t("HSDS データのフォルダ", "folder of an HSDS dataset")
+        )
+        p.add_argument(
+            "--out",
+            metavar="FILE",
+            help=t(
+                "統合したデータをここに書き出す（原子的に）",
+                "write the merged directory here (atomically)",
+            ),
+        )
         p.add_argument(
             "--update",
             action="store_true",
-            help="change bodies the directory already holds (each change is reported)",
+            help=t(
+                "すでにある機関も変更する（変更はすべて報告）",
+                "change bodies the directory already holds (each change is reported)",
+            ),
         )
     elif name == "edit":
-        p.add_argument("--out", metavar="FILE", help="save here instead of over --data")
-        p.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
+        p.add_argument(
+            "--out",
+            metavar="FILE",
+            help=t("--data に上書きせずここに保存", "save here instead of over --data"),
+        )
+        p.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=t("差分を表示し、何も書き込まない", "show the diff, write nothing"),
+        )
         ops = p.add_subparsers(
             dest="operation", required=True, metavar="OPERATION", parser_class=type(p)
         )
-        s = ops.add_parser("set", help="change fields: ID FIELD=VALUE ...")
+        s = ops.add_parser(
+            "set", help=t("項目を変更: ID FIELD=VALUE ...", "change fields: ID FIELD=VALUE ...")
+        )
         s.add_argument("id")
         s.add_argument("pairs", nargs="+", metavar="FIELD=VALUE")
-        a = ops.add_parser("add", help="add a body from a JSON file")
+        a = ops.add_parser(
+            "add", help=t("JSON ファイルから機関を追加", "add a body from a JSON file")
+        )
         a.add_argument("file")
-        a.add_argument("--replace", action="store_true", help="replace a body with the same id")
-        r = ops.add_parser("remove", help="remove a body and its links")
+        a.add_argument(
+            "--replace",
+            action="store_true",
+            help=t("同じ ID の機関を置き換える", "replace a body with the same id"),
+        )
+        r = ops.add_parser(
+            "remove", help=t("機関とそのつながりを削除", "remove a body and its links")
+        )
         r.add_argument("id")
         for op in ("link", "unlink"):
-            lk = ops.add_parser(op, help=f"{op} SOURCE KIND TARGET")
+            lk = ops.add_parser(
+                op,
+                help=t(
+                    f"つながりの{'追加' if op == 'link' else '削除'}: SOURCE KIND TARGET",
+                    f"{op} SOURCE KIND TARGET",
+                ),
+            )
             lk.add_argument("source")
             lk.add_argument("kind")
             lk.add_argument("target")
             if op == "link":
-                lk.add_argument("--source-id", required=True, help="id of the source it cites")
-                lk.add_argument("--detail", help="page or section")
-                lk.add_argument("--inferred", action="store_true")
+                lk.add_argument(
+                    "--source-id",
+                    required=True,
+                    help=t("根拠とする出典の ID", "id of the source it cites"),
+                )
+                lk.add_argument("--detail", help=t("ページや節", "page or section"))
+                lk.add_argument(
+                    "--inferred",
+                    action="store_true",
+                    help=t("推定したつながり", "an inferred link"),
+                )

@@ -12,8 +12,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from ._messages import Lang, label
 from .matching import load_concerns
 from .models import (
     Advisory,
@@ -39,77 +40,16 @@ __all__ = [
     "kind_label",
     "label",
     "printable",
+    "render_brief",
     "render_gaps",
     "render_plan",
     "render_safety",
     "render_what_if",
     "spreadsheet_cell",
+    "suggestion_rows",
     "table",
     "width",
 ]
-
-Lang = Literal["ja", "en"]
-
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "id": ("ID", "id"),
-    "name": ("名称", "name"),
-    "kind": ("種別", "kind"),
-    "phone": ("電話", "phone"),
-    "area": ("地域", "area"),
-    "ward": ("区", "ward"),
-    "tier": ("圏域", "tier"),
-    "address": ("住所", "address"),
-    "url": ("URL", "URL"),
-    "catchment": ("担当地区", "catchment"),
-    "serves": ("対象地域", "serves"),
-    "ages": ("対象年齢", "ages"),
-    "operator": ("運営", "operator"),
-    "sources": ("出典", "sources"),
-    "checked": ("確認日", "checked"),
-    "notes": ("備考", "notes"),
-    "provenance": ("調査メモ（出典の扱い）", "research notes (provenance)"),
-    "derived": ("補完した項目", "derived"),
-    "links": ("つながり", "links"),
-    "attested": ("出典で確認", "attested"),
-    "districts": ("圏域数", "districts"),
-    "confidence": ("確からしさ", "confidence"),
-    "reason": ("理由", "reason"),
-    "yes": ("はい", "yes"),
-    "no": ("いいえ", "no"),
-    "attested_note": ("名称と連絡先は出典で確認済み", "name and contact are attested by a source"),
-    "structural_note": (
-        "構造上の記録（必ず存在するが、名称または連絡先を出典で確認できない）",
-        "structural record (certainly exists; no source in reach gives its name or contact)",
-    ),
-    "aggregate_note": (
-        "集約ノード（個人や特定の団体ではない）",
-        "aggregate node (stands for many; not one person or group)",
-    ),
-    "contact_via": ("連絡先", "contact via"),
-    "confidential": ("所在地は非公開", "address is confidential"),
-    "more": ("他の候補", "other matches"),
-    "unparsed": ("町丁目に分解できなかった部分", "pieces not matched to a town"),
-    "incomplete": ("（一部の記載のみ）", "(partly listed)"),
-    "concern": ("懸念", "concern"),
-    "near": (
-        "弱い手がかり（誰のことか等を書き足すと判定できます）",
-        "weak clues (say whose concern it is, for instance, to decide)",
-    ),
-    "evidence": ("根拠（ノートの語）", "evidence (words of the note)"),
-    "evidence_learned": (
-        "根拠（危険を伝えたメモに似た箇所）",
-        "evidence (stretches like those of notes about danger)",
-    ),
-    "safety": ("安全上の注意（最優先）", "Safety first"),
-    "weak_clue": ("弱い手がかり", "weak clue"),
-    "primary": ("一次窓口", "primary windows"),
-    "no_concern": (
-        "referral: ノートから懸念を読み取れませんでした。言い換えるか、懸念を直接指定してください"
-        "（一覧: referral concerns）",
-        "referral: no concern recognised in the note; rephrase it, or name the concern "
-        "(list: referral concerns)",
-    ),
-}
 
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -159,12 +99,6 @@ def spreadsheet_cell(value: object) -> object:
 def _terminal_cell(value: object) -> object:
     cell = spreadsheet_cell(value)
     return printable(cell) if isinstance(cell, str) else cell
-
-
-def label(key: str, lang: Lang) -> str:
-    """The message ``key`` in ``lang``."""
-    ja, en = _MESSAGES[key]
-    return ja if lang == "ja" else en
 
 
 def kind_label(kind: str, lang: Lang) -> str:
@@ -470,6 +404,49 @@ def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> st
     return _join(out)
 
 
+def _phone_of(ref: AgencyRef) -> str:
+    phones = ref.phones or ref.contact_phones
+    return phones[0].number if phones else ""
+
+
+def suggestion_rows(plan: ReferralPlan, *, lang: Lang) -> list[list[str]]:
+    """One row per suggested body: rank, role, id, name, phone, concerns."""
+    cnames = {c.id: _t(c.name, lang) for c in plan.concerns}
+    return [
+        [
+            str(s.rank),
+            _ROLE_LABELS[s.role][0 if lang == "ja" else 1],
+            s.agency.id,
+            _t(s.agency.name, lang),
+            _phone_of(s.agency),
+            "・".join(cnames.get(c, c) for c in s.concerns),
+        ]
+        for s in plan.suggestions
+    ]
+
+
+def render_brief(plan: ReferralPlan, *, lang: Lang) -> str:
+    """A plan in one line per suggested body, each phone number written once (a ward's
+    switchboard answers for many of its sections: later lines point to the first)."""
+    ja = lang == "ja"
+    area = plan.area.area
+    out = [("地域" if ja else "area") + f": {_t(area.name, lang)} [{area.id}]"]
+    out.append(
+        ("懸念" if ja else "concerns") + ": " + "・".join(_t(c.name, lang) for c in plan.concerns)
+    )
+    if plan.advisories:
+        out += render_safety(plan.advisories, lang=lang)
+    first: dict[str, str] = {}
+    for rank, role, _, name, number, _ in suggestion_rows(plan, lang=lang):
+        shown = number
+        if number in first:
+            shown = f"（{first[number]}と同じ番号）" if ja else f"(same number as {first[number]})"
+        elif number:
+            first[number] = rank
+        out.append(f"{rank}. 【{role}】{name}  {shown}".rstrip())
+    return _join(out)
+
+
 def _share(x: float) -> str:
     return f"{x:.0%}"
 
@@ -512,11 +489,12 @@ def render_gaps(
         + f" {_share(sum(a.structural_only for a in cov.areas) / total)}",
     ]
     holes: Counter[tuple[str, str, str]] = Counter()
+    where: dict[tuple[str, str, str], list[str]] = {}
     for a in cov.areas:
-        for kind in a.missing:
-            holes[(a.concern, kind, "missing")] += 1
-        for kind in a.unreachable:
-            holes[(a.concern, kind, "unreachable")] += 1
+        for how, kinds in (("missing", a.missing), ("unreachable", a.unreachable)):
+            for kind in kinds:
+                holes[(a.concern, kind, how)] += 1
+                where.setdefault((a.concern, kind, how), []).append(areas[a.area])
     if holes:
         out += [
             "",
@@ -531,6 +509,7 @@ def render_gaps(
                 else ("つながりなし" if ja else "not linked")
             )
             out.append(f"  ・{cnames[concern]} — {kind_label(kind, lang)}（{what}）: {n}")
+            out.append("      " + _area_list(where[(concern, kind, how)], lang))
     if spof:
         out += [
             "",
@@ -573,6 +552,22 @@ def render_gaps(
             )
         )
     return _join(out)
+
+
+HOLE_AREAS_LISTED = 6
+"""Areas a hole names before it counts the rest."""
+
+
+def _area_list(names: Sequence[str], lang: Lang) -> str:
+    shown = (
+        "・".join(sorted(names)[:HOLE_AREAS_LISTED])
+        if lang == "ja"
+        else "; ".join(sorted(names)[:HOLE_AREAS_LISTED])
+    )
+    rest = len(names) - HOLE_AREAS_LISTED
+    if rest > 0:
+        shown += f"（ほか{rest}圏域）" if lang == "ja" else f" (and {rest} more)"
+    return shown
 
 
 def render_what_if(report: WhatIf, doc: Document, *, lang: Lang) -> str:

@@ -1,7 +1,13 @@
 """The ``referral`` command: a thin layer over the library.
 
 Exit codes: 0 success, 1 nothing matched, 2 a usage or data error. Errors are one line on
-stderr, never a traceback (set ``REFERRAL_DEBUG=1`` to see one for an internal error).
+stderr in the language asked for (Japanese unless ``--lang en``), never a traceback (set
+``REFERRAL_DEBUG=1`` to see one for an internal error); with ``--json`` the error is also
+printed on stdout as ``{"error": {"code": ..., "message": ..., "exit": ...}}``.
+
+A command is added in one place: a row of :data:`_COMMANDS` (its function, its help in
+Japanese and English, an example, whether it prints records) and its arguments in
+:mod:`referral._cli_parser` (or :mod:`referral._cli_data` for the data-stewardship ones).
 """
 
 from __future__ import annotations
@@ -12,26 +18,31 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from . import __version__, _cli_data
+from . import __version__, _cli_data, _cli_names, _cli_tables
 from ._cli_data import max_bytes
+from ._cli_errors import error_object, localise, usage_message
+from ._cli_output import chosen_format, emit
+from ._cli_parser import (
+    Command,
+    add_command_arguments,
+    add_common,
+    argv_lang,
+    help_lang,
+    localise_parser,
+)
+from ._cli_tables import directory as _directory
+from ._messages import Lang, label, say
 from ._render import (
-    Lang,
     agency_card,
-    area_match_rows,
-    csv_text,
-    kind_label,
-    label,
-    render_gaps,
+    render_brief,
     render_plan,
     render_safety,
-    render_what_if,
-    table,
+    suggestion_rows,
 )
 from .advice import advisory
-from .directory import Directory
 from .errors import (
     EXIT_ERROR,
     EXIT_NO_MATCH,
@@ -41,23 +52,26 @@ from .errors import (
     NoteTooLongError,
     Problem,
     ReferralError,
-    UnknownAgencyError,
     UnknownAreaError,
     UsageError,
     ValidationError,
 )
 from .matching import MAX_NOTE_CHARS, check_confidence
-from .models import Agency, Document
+from .models import Document
 from .validation import load_document
 
 __all__ = ["build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so ``main`` returns the exit code."""
+    """argparse that raises instead of exiting, so ``main`` returns the exit code; its
+    message is in the language asked for and points to this command's help."""
+
+    error_lang: Lang = "ja"
 
     def error(self, message: str) -> Any:
-        raise UsageError(f"{self.prog}: {message}")
+        hint = say("usage_hint", self.error_lang, prog=self.prog)
+        raise UsageError(f"{self.prog}: {usage_message(message, self.error_lang)}\n{hint}")
 
 
 def _out(text: str) -> None:
@@ -99,67 +113,10 @@ def _json(data: Any) -> None:
     _out(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
 
 
-def _directory(args: argparse.Namespace) -> Directory:
-    if args.data:
-        return Directory.from_path(args.data, max_bytes=max_bytes(args))
-    from ._cache import load_bundled  # noqa: PLC0415
-
-    return load_bundled()
-
-
-def _resolve_ward(d: Directory, text: str | None) -> str | None:
-    if text is None:
-        return None
-    match = d.require_area(text)
-    return match.area.id if match.area.kind == "ward" else match.area.parent
-
-
-def _agency_row(d: Directory, ag: Agency, lang: Lang) -> list[str]:
-    contact = d.contact(ag)
-    phone = contact.phones[0].number if contact.phones else ""
-    if phone and contact.id != ag.id:
-        phone = "→" + phone  # reached through another body (contact_via)
-    return [
-        ag.id,
-        ag.name.ja if lang == "ja" else ag.name.en,
-        kind_label(ag.kind, lang),
-        phone,
-        label("yes" if ag.attested else "no", lang),
-    ]
-
-
 # -- commands ---------------------------------------------------------------------------
-def cmd_agencies(args: argparse.Namespace) -> int:
-    d = _directory(args)
-    ward = _resolve_ward(d, args.ward)
-    if args.kind and args.kind not in {a.kind for a in d.agencies}:
-        d.find("", kind=args.kind)  # raises UnknownVocabularyError with a suggestion
-    rows = [
-        a
-        for a in d.agencies
-        if (ward is None or d.ward_of(a) == ward)
-        and (args.kind is None or a.kind == args.kind)
-        and not (args.real and (a.aggregate or a.is_meeting))
-    ]
-    rows.sort(key=lambda a: a.id)
-    if args.json:
-        _json([a.model_dump(mode="json", exclude_defaults=True) for a in rows])
-    else:
-        header = [label(k, args.lang) for k in ("id", "name", "kind", "phone", "attested")]
-        body = [_agency_row(d, a, args.lang) for a in rows]
-        _out(csv_text(header, body) if args.csv else table(header, body))
-    return EXIT_OK if rows else EXIT_NO_MATCH
-
-
 def cmd_show(args: argparse.Namespace) -> int:
     d = _directory(args)
-    try:
-        agency, others = d.agency(args.query), []
-    except UnknownAgencyError:
-        found = d.find(args.query, limit=6)
-        if not found:
-            raise
-        agency, others = found[0].agency, [m.agency for m in found[1:]]
+    agency, others = _cli_names.agency(d, args.query)
     area = d.area(agency.area)
     ward = d.area(area.parent) if area.parent and area.kind == "district" else None
     if args.json:
@@ -204,61 +161,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_areas(args: argparse.Namespace) -> int:
-    d = _directory(args)
-    ward = _resolve_ward(d, args.ward)
-    if ward is None:
-        rows = [a for a in d.areas if a.kind == "ward"]
-        counts = {w.id: len(d.districts(w.id)) for w in rows}
-        header = [label(k, args.lang) for k in ("id", "name", "districts")]
-        body = [
-            [w.id, w.name.ja if args.lang == "ja" else w.name.en, str(counts[w.id])] for w in rows
-        ]
-    else:
-        rows = list(d.districts(ward))
-        header = [label(k, args.lang) for k in ("id", "name", "catchment")]
-        body = [
-            [
-                a.id,
-                a.name.ja if args.lang == "ja" else a.name.en,
-                a.catchment.text if a.catchment else "",
-            ]
-            for a in rows
-        ]
-    if args.json:
-        _json([a.model_dump(mode="json", exclude_defaults=True) for a in rows])
-    else:
-        _out(csv_text(header, body) if args.csv else table(header, body, max_width=60))
-    return EXIT_OK
-
-
-def cmd_where(args: argparse.Namespace) -> int:
-    d = _directory(args)
-    found = d.resolve_area(args.text)
-    if args.json:
-        _json(
-            [
-                m.model_dump(
-                    mode="json",
-                    include={
-                        "area": {"id", "kind", "name", "parent"},
-                        "confidence": True,
-                        "reason": True,
-                        "town": True,
-                        "chome": True,
-                    },
-                )
-                for m in found
-            ]
-        )
-        return EXIT_OK if found else EXIT_NO_MATCH
-    if not found:
-        d.require_area(args.text)  # raises with suggestions
-    header = [label(k, args.lang) for k in ("id", "name", "confidence", "reason")]
-    _out(table(header, area_match_rows(found, args.lang), max_width=70))
-    return EXIT_OK
-
-
 def _note_text(args: argparse.Namespace) -> str:
     """The note from the arguments, or from standard input when it is ``-`` (read no
     further than the longest note accepted: whatever is piped in, the work is bounded)."""
@@ -281,16 +183,18 @@ def cmd_match(args: argparse.Namespace) -> int:
     reading = d.read(note, min_confidence=args.min_confidence)
     found = list(reading.matches)
     advisories = [advisory(c) for c in reading.safety]
-    if args.json:
+    fmt = chosen_format(args)
+    if fmt == "json" and args.full:
         _json(
             {
                 "matches": [m.model_dump(mode="json") for m in found],
                 "weak": [m.model_dump(mode="json") for m in reading.weak],
                 "advisories": [a.model_dump(mode="json") for a in advisories],
             }
-            if args.full
-            else [m.model_dump(mode="json") for m in found]
         )
+        return EXIT_OK if found or advisories else EXIT_NO_MATCH
+    if fmt:
+        emit(args, [m.model_dump(mode="json") for m in found], *_match_table(found, args.lang))
         return EXIT_OK if found or advisories else EXIT_NO_MATCH
     if advisories:  # safety first, even on weak evidence
         _out("\n".join(render_safety(advisories, lang=args.lang)) + "\n")
@@ -304,28 +208,36 @@ def cmd_match(args: argparse.Namespace) -> int:
             )
             sys.stderr.write(f"{label('near', args.lang)}: {names}\n")
         return EXIT_OK if advisories else EXIT_NO_MATCH
-    header = [label(k, args.lang) for k in ("concern", "confidence", "evidence")]
+    emit(args, [], *_match_table(found, args.lang), max_width=60)
+    return EXIT_OK
+
+
+def _match_table(found: Sequence[Any], lang: Lang) -> tuple[list[str], list[list[str]]]:
+    header = [label(k, lang) for k in ("concern", "confidence", "evidence")]
     rows = []
     for m in found:
         words = dict.fromkeys(f"「{e.text}」" for e in m.evidence if not e.negated)
         rows.append(
-            [m.name.ja if args.lang == "ja" else m.name.en, f"{m.confidence:.0%}", " ".join(words)]
+            [m.name.ja if lang == "ja" else m.name.en, f"{m.confidence:.0%}", " ".join(words)]
         )
-    _out(table(header, rows, max_width=60))
-    return EXIT_OK
+    return header, rows
 
 
-def cmd_route(args: argparse.Namespace) -> int:
+def _plan(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The directory and the plan the route command asks for."""
     d = _directory(args)
     text = _note_text(args)
-    concerns = [c for c in (args.concern or []) if c]
+    concerns = [_cli_names.concern_id(d, c) for c in (args.concern or []) if c]
+    origin = _cli_names.kind_id(args.origin) if args.origin else None
+    if args.top is not None and args.top < 1:
+        raise ArgumentError(f"--top must be at least 1, not {args.top}")
     try:
         if concerns:  # the note, when there is one too, still speaks (its safety clues first)
             plan = d.route(
-                concerns, area=args.area, age=args.age, origin_kind=args.origin, note=text or None
+                concerns, area=args.area, age=args.age, origin_kind=origin, note=text or None
             )
         else:
-            plan = d.route(text, area=args.area, age=args.age, origin_kind=args.origin)
+            plan = d.route(text, area=args.area, age=args.age, origin_kind=origin)
     except UnknownAreaError:
         # no plan for this place (outside the city, or unknown), but safety comes first:
         # the note's advice (national numbers) is printed before the error
@@ -337,81 +249,26 @@ def cmd_route(args: argparse.Namespace) -> int:
             else:
                 _out("\n".join(render_safety(advice, lang=args.lang)))
         raise
-    if args.json:
+    if args.top is not None:
+        plan = plan.model_copy(update={"suggestions": plan.suggestions[: args.top]})
+    return d, plan
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    fmt = chosen_format(args)
+    if args.brief and fmt:
+        raise ArgumentError(say("brief_json", args.lang))
+    d, plan = _plan(args)
+    if fmt == "json":
         _json(plan.model_dump(mode="json"))
-        return EXIT_OK
-    names = {a.id: a.name for a in d.agencies}
-    _out(render_plan(plan, names, lang=args.lang))
-    return EXIT_OK
-
-
-def cmd_gaps(args: argparse.Namespace) -> int:
-    d = _directory(args)
-    ward = _resolve_ward(d, args.ward)
-    lang: Lang = args.lang
-    if args.what_if:
-        report = d.what_if(args.what_if)
-        if args.json:
-            _json(report.model_dump(mode="json"))
-        elif args.csv:
-            _out(
-                csv_text(
-                    list(report.to_records()[0]) if report.losses else ["area"],
-                    [list(r.values()) for r in report.to_records()],
-                )
-            )
-        else:
-            _out(render_what_if(report, d.document, lang=lang))
-        return EXIT_OK
-    cov = d.coverage(ward=ward)
-    spof = d.single_points_of_failure(ward=ward)
-    load = [x for x in d.load_concentration() if ward is None or x.ward in (ward, "")]
-    health = d.data_health()
-    if args.json:
-        _json(
-            {
-                "ward": ward,
-                "coverage": [a.model_dump(mode="json") for a in cov.areas],
-                "share_covered": cov.share_covered(),
-                "single_points_of_failure": [s.model_dump(mode="json") for s in spof],
-                "load": [x.model_dump(mode="json") for x in load],
-                "data_health": health.model_dump(mode="json", by_alias=True),
-            }
-        )
-        return EXIT_OK
-    if args.csv:
-        records = {
-            "coverage": cov.to_records(),
-            "cells": cov.cell_records(),
-            "spof": [r for s in spof for r in s.to_records()],
-            "load": [r for x in load for r in x.to_records()],
-            "health": health.to_records(),
-        }[args.table]
-        _out(
-            csv_text(
-                list(records[0]) if records else ["empty"], [list(r.values()) for r in records]
-            )
-        )
-        return EXIT_OK
-    _out(render_gaps(cov, spof, load, health, d.document, ward=ward, lang=lang))
-    return EXIT_OK
-
-
-def cmd_concerns(args: argparse.Namespace) -> int:
-    d = _directory(args)
-    if args.json:
-        _json([c.model_dump(mode="json", exclude={"aliases"}) for c in d.concerns])
-        return EXIT_OK
-    header = [label(k, args.lang) for k in ("id", "concern", "primary")]
-    rows = [
-        [
-            c.id,
-            c.name.ja if args.lang == "ja" else c.name.en,
-            "・".join(kind_label(k.kind, args.lang) for k in c.primary),
-        ]
-        for c in d.concerns
-    ]
-    _out(table(header, rows, max_width=50))
+    elif fmt:
+        rows = suggestion_rows(plan, lang=args.lang)
+        keys = ("rank", "role", "id", "name", "phone", "concerns")
+        emit(args, [dict(zip(keys, r, strict=True)) for r in rows], keys, rows)
+    elif args.brief:
+        _out(render_brief(plan, lang=args.lang))
+    else:
+        _out(render_plan(plan, {a.id: a.name for a in d.agencies}, lang=args.lang))
     return EXIT_OK
 
 
@@ -450,179 +307,173 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# -- parser ------------------------------------------------------------------------------
-_COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
-    "agencies": (
-        cmd_agencies,
-        "list agencies, by ward and kind",
-        "referral agencies --ward 西区 --kind care_plaza",
+# -- the command table and the parser ------------------------------------------------------
+_COMMANDS: dict[str, Command] = {
+    "agencies": Command(
+        _cli_tables.cmd_agencies,
+        ("機関の一覧（区・種別で絞り込み）", "list agencies, by ward and kind"),
+        "referral agencies --ward 西区 --kind 地域ケアプラザ",
+        records=True,
     ),
-    "show": (
+    "show": Command(
         cmd_show,
-        "show one agency by id or name, with its contact and links",
+        (
+            "一つの機関を ID か名称で表示（連絡先・つながりつき）",
+            "show one agency by id or name, with its contact and links",
+        ),
         "referral show 戸部本町",
     ),
-    "areas": (
-        cmd_areas,
-        "list the wards, or the care plaza areas of a ward",
+    "areas": Command(
+        _cli_tables.cmd_areas,
+        (
+            "区の一覧、または区の地域ケアプラザ圏域の一覧",
+            "list the wards, or the care plaza areas of a ward",
+        ),
         "referral areas --ward 西区",
+        records=True,
     ),
-    "where": (
-        cmd_where,
-        "resolve a ward, care plaza, town, address or postal code to areas",
+    "where": Command(
+        _cli_tables.cmd_where,
+        (
+            "区・地域ケアプラザ・町名・住所・郵便番号から圏域を調べる",
+            "resolve a ward, care plaza, town, address or postal code to areas",
+        ),
         "referral where 220-0013",
+        records=True,
     ),
-    "match": (
+    "match": Command(
         cmd_match,
-        "recognise the concerns in a note, safety clues first (Japanese or English; - reads "
-        "standard input)",
+        (
+            "メモから懸念を読み取る（安全上の手がかりを最優先。日本語・英語。- で標準入力）",
+            "recognise the concerns in a note, safety clues first (Japanese or English; - reads "
+            "standard input)",
+        ),
         "referral match 隣の家がゴミ屋敷で臭い",
+        records=True,
     ),
-    "route": (
+    "route": Command(
         cmd_route,
-        "suggest where to route a note for a person in an area, with paths and reasons",
+        (
+            "メモと地域から、つなぎ先を経路と理由つきで示す",
+            "suggest where to route a note for a person in an area, with paths and reasons",
+        ),
         "referral route 8050の世帯で息子が部屋から出てこない --area 戸部本町",
+        records=True,
     ),
-    "gaps": (
-        cmd_gaps,
-        "where the safety net has holes: coverage, single points of failure, load, data health",
+    "gaps": Command(
+        _cli_tables.cmd_gaps,
+        (
+            "支援の網の穴: カバー状況・単一障害点・負荷・データの健全性",
+            "where the safety net has holes: coverage, single points of failure, load, data health",
+        ),
         "referral gaps --ward 西区",
+        records=True,
     ),
-    "concerns": (
-        cmd_concerns,
-        "list the concerns the matcher knows, with their primary windows",
+    "concerns": Command(
+        _cli_tables.cmd_concerns,
+        (
+            "読み取れる懸念と一次窓口の一覧",
+            "list the concerns the matcher knows, with their primary windows",
+        ),
         "referral concerns --lang en",
+        records=True,
     ),
-    "validate": (
+    "validate": Command(
         cmd_validate,
-        "check a directory file and list every problem with its path",
+        (
+            "データファイルを検査し、問題をすべて場所つきで示す",
+            "check a directory file and list every problem with its path",
+        ),
         "referral validate data/agencies.json",
     ),
 }
 _COMMANDS.update(_cli_data.COMMANDS)
+_COMMANDS["kinds"] = Command(
+    _cli_tables.cmd_kinds,
+    (
+        "機関の種別の一覧（名称・圏域・データ中の件数）",
+        "list the kinds of body (labels, tier, count in the data)",
+    ),
+    "referral kinds --csv --bom",
+    records=True,
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (one subcommand per library feature)."""
+def build_parser(lang: Lang = "ja") -> argparse.ArgumentParser:
+    """The argument parser (one subcommand per library feature), its help in ``lang``."""
+    ja = lang == "ja"
+
+    def t(japanese: str, english: str) -> str:
+        return japanese if ja else english
+
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--lang", choices=["ja", "en"], default="ja", help="language of the output (default: ja)"
+    add_common(common, t)
+    description = t(
+        "referral: 相談メモを横浜市の福祉の支援ネットワークのつなぎ先へ（緊急時は110・119、"
+        "児童相談所は189）",
+        __doc__.splitlines()[0] if __doc__ else "",
     )
-    common.add_argument("--json", action="store_true", help="print JSON")
-    common.add_argument(
-        "--data", metavar="PATH", help="use this directory file instead of the bundled one"
+    parser = _Parser(prog="referral", description=description, add_help=False)
+    localise_parser(parser, lang, version=f"referral {__version__}")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, title=t("コマンド", "commands")
     )
-    common.add_argument(
-        "--max-mb",
-        type=float,
-        default=None,
-        metavar="MB",
-        help="read directory files up to this size (default: 64 MiB)",
-    )
-    parser = _Parser(prog="referral", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--version", action="version", version=f"referral {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, (_, help_text, example) in _COMMANDS.items():
+    for name, command in _COMMANDS.items():
+        help_text = t(*command.help)
         p = sub.add_parser(
             name,
             parents=[common],
             help=help_text,
             description=help_text,
-            epilog=f"example: {example}",
+            epilog=t("例", "example") + f": {command.example}",
+            add_help=False,
         )
+        localise_parser(p, lang)
         if name in _cli_data.COMMANDS:
-            _cli_data.add_arguments(name, p)
-        elif name == "agencies":
-            p.add_argument("--ward", help="ward name or id (e.g. 西区, nishi)")
-            p.add_argument("--kind", help="kind id (e.g. care_plaza)")
-            p.add_argument(
-                "--real", action="store_true", help="only bodies: leave out aggregates and meetings"
-            )
-            p.add_argument("--csv", action="store_true", help="print CSV")
-        elif name == "show":
-            p.add_argument("query", metavar="ID|NAME")
-            p.add_argument("--all-links", action="store_true", help="list every link")
-            p.add_argument(
-                "--provenance",
-                action="store_true",
-                help="also print the research notes and what the build derived",
-            )
-        elif name == "areas":
-            p.add_argument("--ward", help="list this ward's care plaza areas")
-            p.add_argument("--csv", action="store_true", help="print CSV")
-        elif name == "where":
-            p.add_argument("text", metavar="TEXT")
-        elif name == "route":
-            p.add_argument(
-                "text", metavar="TEXT", nargs="*", help="the note (- reads standard input)"
-            )
-            p.add_argument(
-                "--area", required=True, help="ward, care plaza, town, address or postal code"
-            )
-            p.add_argument("--age", type=int, help="the person's age, when known")
-            p.add_argument(
-                "--from",
-                dest="origin",
-                metavar="KIND",
-                help="where the concern starts (kind id; default: the area's "
-                "residents and welfare commissioners)",
-            )
-            p.add_argument(
-                "--concern",
-                action="append",
-                metavar="ID",
-                help="name a concern instead of (or as well as) a note; repeatable",
-            )
-        elif name == "gaps":
-            p.add_argument("--ward", help="one ward (default: the whole city)")
-            p.add_argument("--csv", action="store_true", help="print one table as CSV")
-            p.add_argument(
-                "--table",
-                default="coverage",
-                choices=["coverage", "cells", "spof", "load", "health"],
-                help="which table --csv prints (default: coverage)",
-            )
-            p.add_argument(
-                "--what-if",
-                action="append",
-                metavar="ID",
-                help="remove this body (repeatable) and show what each area loses",
-            )
-        elif name == "match":
-            p.add_argument("text", metavar="TEXT", nargs="+")
-            p.add_argument(
-                "--min-confidence",
-                type=_confidence,
-                default=None,
-                metavar="X",
-                help="report concerns at least this sure (0-1, default 0.7)",
-            )
-            p.add_argument(
-                "--full",
-                action="store_true",
-                help="with --json: also the weak clues and the safety advisories",
-            )
-        elif name == "validate":
-            p.add_argument(
-                "path",
-                nargs="?",
-                metavar="PATH",
-                help="file to check (default: the bundled directory)",
-            )
+            _cli_data.add_arguments(name, p, t)
+        else:
+            add_command_arguments(name, command, p, t, _confidence)
     return parser
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``; a usage error is worded in the ``--lang`` given (else Japanese), and
+    with ``--json`` is also printed as a JSON error object."""
+    _Parser.error_lang = argv_lang(argv) or "ja"
+    try:
+        return parser.parse_args(argv)
+    except UsageError as exc:
+        if "--json" in argv:
+            _json(error_object(exc, EXIT_ERROR))
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; an error the library raises is worded again in ``--lang`` (and, with
+    ``--json``, printed as a JSON error object) before ``main`` reports it."""
+    try:
+        return _COMMANDS[args.command].run(args)
+    except ReferralError as exc:
+        lang: Lang = getattr(args, "lang", "ja")
+        if not isinstance(exc, DataFileError | ValidationError):
+            localise(exc, lang)
+        if getattr(args, "json", False):
+            _json(error_object(exc, exc.exit_code))
+        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
-    parser = build_parser()
+    argv = list(argv) if argv is not None else sys.argv[1:]
+    parser = build_parser(help_lang(argv))
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        args = _parse(parser, argv)
         if args.command is None:
             parser.print_help()
             return EXIT_ERROR
-        code = _COMMANDS[args.command][0](args)
+        code = _run(args)
         sys.stdout.flush()  # a full disk or a closed pipe is found here, not at exit
         return code
     except ReferralError as exc:  # each error says its exit status (see referral.errors)
@@ -652,10 +503,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _error_line(exc: ReferralError) -> str:
-    """The one line a command's error prints: a usage mistake with a pointer to the help, a
-    broken file as an error, anything else as it is."""
+    """The one line a command's error prints: a usage mistake as the parser words it (with a
+    pointer to the command's help), a broken file as an error, anything else as it is."""
     if isinstance(exc, UsageError):
-        return f"{exc}\n(try: referral --help)\n"
+        return f"{exc}\n"
     if isinstance(exc, DataFileError | ValidationError):
         return f"referral: error: {exc}\n"
     return f"referral: {exc}\n"

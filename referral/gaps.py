@@ -60,6 +60,7 @@ __all__ = [
     "evidence_date",
     "load_concentration",
     "single_points_of_failure",
+    "ward_health",
     "what_if",
 ]
 
@@ -391,6 +392,20 @@ class WhatIf(Table):
         return self.losses
 
 
+def _still_answered(G: nx.MultiDiGraph, before: CoverageCell, after: CoverageCell) -> bool:
+    """Whether a window that is "unreachable" after a closure is a city-wide line that still
+    answers: the same city body, no meeting or aggregate. Its path climbed through the closed
+    body only because paths change tier one step at a time; anyone can still call it, so
+    losing that path is an artefact of the graph, not a loss."""
+    if not (before.status == "reachable" and after.status == "unreachable"):
+        return False
+    node = after.agency
+    if node is None or node != before.agency or node not in G:
+        return False
+    data = G.nodes[node]
+    return bool(data["tier"] == "city" and not data["meeting"] and not data["aggregate"])
+
+
 def what_if(
     G: nx.MultiDiGraph,
     remove: Iterable[str],
@@ -437,6 +452,10 @@ def what_if(
         for w in scopes
         for c in coverage(view, concerns=concerns, ward=w).cells
     }
+    for key, b in before.items():  # a city-wide line is still answered: not a loss
+        a = after.get(key)
+        if a is not None and _still_answered(G, b, a):
+            after[key] = b
     losses = []
     for key, b in sorted(before.items()):
         a = after.get(key)
@@ -519,3 +538,24 @@ def load_concentration(G: nx.MultiDiGraph, *, cov: Coverage | None = None) -> li
     ]
     out.sort(key=lambda x: (-x.cells, x.agency))
     return out
+
+
+def ward_health(health: DataHealth, ward: str) -> DataHealth:
+    """``health`` for one ward's bodies only: its rows, its totals, and none of the plan's
+    city-wide figures (which a ward's records cannot be set against).
+
+    >>> from referral import Directory
+    >>> h = ward_health(Directory.load().data_health(), "nishi")
+    >>> {r.ward for r in h.rows()}, h.figures
+    ({'nishi'}, ())
+    """
+    rows = tuple(r for r in health.rows_ if r.ward == ward)
+    bodies = sum(r.records for r in rows) or 1
+    return DataHealth(
+        today=health.today,
+        rows=rows,
+        figures=(),
+        share_attested=round(1 - sum(r.structural for r in rows) / bodies, 4),
+        stale_total=sum(r.stale for r in rows),
+        old_evidence_total=sum(r.old_evidence for r in rows),
+    )

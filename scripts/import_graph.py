@@ -38,9 +38,23 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("the network", ("network", "locality", "health", "synth")),
     ("routing and gaps", ("advice", "_plan_text", "routing", "gaps", "plot")),
-    ("exchange and display", ("_render", "_hsds_import", "hsds", "interop")),
+    ("exchange and display", ("_messages", "_render", "_hsds_import", "hsds", "interop")),
     ("the facade", ("directory",)),
-    ("entry points", ("__init__", "_cache", "_cli_data", "cli", "__main__")),
+    (
+        "entry points",
+        (
+            "__init__",
+            "_cache",
+            "_cli_parser",
+            "_cli_output",
+            "_cli_errors",
+            "_cli_names",
+            "_cli_tables",
+            "_cli_data",
+            "cli",
+            "__main__",
+        ),
+    ),
 )
 """The layers, lowest first: a module may import its own layer's modules and lower ones."""
 

@@ -23,20 +23,26 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
-    parser = build_parser()
+@pytest.mark.parametrize(
+    ("lang", "example", "usage"),
+    [([], "例: referral ", "使い方:"), (["--lang", "en"], "example: referral ", "usage:")],
+    ids=["ja", "en"],
+)
+def test_every_command_has_help_with_an_example(
+    capsys: pytest.CaptureFixture[str], lang: list[str], example: str, usage: str
+) -> None:
     for name in _COMMANDS:
-        code, out, _ = run(capsys, name, "--help")
+        code, out, _ = run(capsys, name, "--help", *lang)
         assert code == 0
-        assert "example: referral " + name in out, name
-    assert "COMMAND" in parser.format_help()
+        assert example + name in out and out.startswith(usage), name
+    assert "COMMAND" in build_parser().format_help()
 
 
 def test_version_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--version")
     assert code == 0 and out.startswith("referral ")
     code, out, _ = run(capsys)
-    assert code == 2 and "usage:" in out
+    assert code == 2 and "使い方:" in out
 
 
 def test_show_by_name_japanese_and_english(capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,6 +77,8 @@ def test_show_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_show_unknown(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "show", "zzzzqqqq")
     assert code == 1 and out == ""
+    assert err.startswith("referral: 「zzzzqqqq」に当たる機関がありません") and err.count("\n") == 1
+    code, out, err = run(capsys, "show", "zzzzqqqq", "--lang", "en")
     assert err.startswith("referral: unknown agency id 'zzzzqqqq'") and err.count("\n") == 1
 
 
@@ -87,7 +95,9 @@ def test_agencies_table_csv_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_agencies_bad_kind_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "agencies", "--kind", "care_plazza")
-    assert code == 2 and "did you mean 'care_plaza'" in err
+    assert code == 2 and "もしかして: 地域ケアプラザ (care_plaza)" in err
+    code, _, err = run(capsys, "agencies", "--kind", "care_plazza", "--lang", "en")
+    assert code == 2 and "did you mean 'community care plaza (care_plaza)'" in err
 
 
 def test_areas_and_where(capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,7 +108,7 @@ def test_areas_and_where(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "where", "220-0013", "--json")
     assert json.loads(out)[0]["area"]["id"] == "nishi.tobe_honcho"
     code, out, err = run(capsys, "where", "戸部ほんちょ")
-    assert code == 1 and "did you mean" in err
+    assert code == 1 and "もしかして" in err
 
 
 def test_validate_bundled_and_broken(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -147,7 +157,15 @@ def test_malformed_file_is_one_line(
 
 def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "show")
-    assert code == 2 and "the following arguments are required" in err
+    assert (code, err) == (
+        2,
+        "referral show: 次の引数が必要です: ID|NAME\n(詳しくは: referral show --help)\n",
+    )
+    code, _, err = run(capsys, "show", "--lang", "en")
+    assert code == 2 and err == (
+        "referral show: the following arguments are required: ID|NAME\n"
+        "(try: referral show --help)\n"
+    )
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
@@ -198,6 +216,6 @@ def test_check_schemas_with_another_format_is_refused(
     )
     assert (code, err.strip()) == (
         2,
-        "referral: --check-schemas checks an HSDS export: add --format hsds",
+        "referral: --check-schemas は HSDS の書き出しを検査します: --format hsds を付けてください",
     )
     assert list(tmp_path.iterdir()) == []

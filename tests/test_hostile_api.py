@@ -157,7 +157,7 @@ def test_a_note_on_standard_input_is_read_in_any_usual_encoding(encoding: str) -
 
 
 def test_a_note_in_no_known_encoding_is_refused_without_quoting_it() -> None:
-    code, _, err = _cli("match", "-", stdin=b"\xff\xfe\xfd" * 5 + b"\x80\x81")
+    code, _, err = _cli("match", "-", "--lang", "en", stdin=b"\xff\xfe\xfd" * 5 + b"\x80\x81")
     assert code == 2 and "not text in UTF-8" in err.decode() and "Traceback" not in err.decode()
 
 

@@ -1,0 +1,227 @@
+"""The message catalogue: every label and message the command line prints, in Japanese and
+English (private).
+
+One place for display text: :func:`label` for labels and table headers, :func:`say` for
+messages with fields. Japanese first; ``lang="en"`` gives English.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["ERRORS", "FREE_TEXT", "MESSAGES", "USAGE", "WHAT", "Lang", "label", "say"]
+
+Lang = Literal["ja", "en"]
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "id": ("ID", "id"),
+    "name": ("名称", "name"),
+    "name_ja": ("名称", "Japanese"),
+    "name_en": ("英語名", "English"),
+    "count": ("件数", "count"),
+    "kind": ("種別", "kind"),
+    "phone": ("電話", "phone"),
+    "area": ("地域", "area"),
+    "ward": ("区", "ward"),
+    "tier": ("圏域", "tier"),
+    "address": ("住所", "address"),
+    "url": ("URL", "URL"),
+    "catchment": ("担当地区", "catchment"),
+    "serves": ("対象地域", "serves"),
+    "ages": ("対象年齢", "ages"),
+    "operator": ("運営", "operator"),
+    "sources": ("出典", "sources"),
+    "checked": ("確認日", "checked"),
+    "notes": ("備考", "notes"),
+    "provenance": ("調査メモ（出典の扱い）", "research notes (provenance)"),
+    "derived": ("補完した項目", "derived"),
+    "links": ("つながり", "links"),
+    "attested": ("出典で確認", "attested"),
+    "districts": ("圏域数", "districts"),
+    "confidence": ("確からしさ", "confidence"),
+    "reason": ("理由", "reason"),
+    "yes": ("はい", "yes"),
+    "no": ("いいえ", "no"),
+    "attested_note": ("名称と連絡先は出典で確認済み", "name and contact are attested by a source"),
+    "structural_note": (
+        "構造上の記録（必ず存在するが、名称または連絡先を出典で確認できない）",
+        "structural record (certainly exists; no source in reach gives its name or contact)",
+    ),
+    "aggregate_note": (
+        "集約ノード（個人や特定の団体ではない）",
+        "aggregate node (stands for many; not one person or group)",
+    ),
+    "contact_via": ("連絡先", "contact via"),
+    "confidential": ("所在地は非公開", "address is confidential"),
+    "more": ("他の候補", "other matches"),
+    "unparsed": ("町丁目に分解できなかった部分", "pieces not matched to a town"),
+    "incomplete": ("（一部の記載のみ）", "(partly listed)"),
+    "concern": ("懸念", "concern"),
+    "near": (
+        "弱い手がかり（誰のことか等を書き足すと判定できます）",
+        "weak clues (say whose concern it is, for instance, to decide)",
+    ),
+    "evidence": ("根拠（ノートの語）", "evidence (words of the note)"),
+    "evidence_learned": (
+        "根拠（危険を伝えたメモに似た箇所）",
+        "evidence (stretches like those of notes about danger)",
+    ),
+    "safety": ("安全上の注意（最優先）", "Safety first"),
+    "weak_clue": ("弱い手がかり", "weak clue"),
+    "primary": ("一次窓口", "primary windows"),
+    "no_concern": (
+        "referral: ノートから懸念を読み取れませんでした。言い換えるか、懸念を直接指定してください"
+        "（一覧: referral concerns）",
+        "referral: no concern recognised in the note; rephrase it, or name the concern "
+        "(list: referral concerns)",
+    ),
+}
+
+
+ERRORS: dict[str, tuple[str, str]] = {
+    # lookups (fields: key, hint, n, listed, more)
+    "unknown_agency": (
+        "「{key}」に当たる機関がありません{hint}",
+        "unknown agency id {key!r}{hint}",
+    ),
+    "ambiguous_agency": (
+        "「{key}」に当たる機関が{n}件あります。名称かIDで一つに絞ってください: {listed}{more}",
+        "{key!r} names {n} agencies; give one by its name or id: {listed}{more}",
+    ),
+    "unknown_area": (
+        "「{key}」に当たる地域がありません（区・地域ケアプラザ・町名・住所・郵便番号で指定"
+        "してください）{hint}",
+        "no area matches {key!r} (try a ward, a care plaza, a town or a postal code){hint}",
+    ),
+    "unknown_vocabulary": (
+        "「{key}」という{what}はありません{hint}",
+        "unknown {what} {key!r}{hint}",
+    ),
+    "did_you_mean": ("。もしかして: {listed}", "; did you mean {listed}?"),
+    "more": ("（ほか{n}件）", " (and {n} more)"),
+    "list_with": ("（一覧: referral {command}）", " (list: referral {command})"),
+    "no_concern": (
+        "ノートから懸念を読み取れませんでした。言い換えるか、--concern で懸念を指定してください"
+        "（一覧: referral concerns）{hint}",
+        "no concern recognised in the note: rephrase it, or name the concern "
+        "(referral concerns lists them){hint}",
+    ),
+    "weak_clues": ("。弱い手がかり: {listed}", "; weak clues: {listed}"),
+    "note_too_long": (
+        "メモが{size}文字あります。上限は{limit:,}文字です（分けるか、懸念を述べた部分だけを"
+        "渡してください）",
+        "note is {size} characters long; the limit is {limit:,} "
+        "(split it, or pass only the part that describes the concern)",
+    ),
+    # the command line itself
+    "usage_hint": ("(詳しくは: {prog} --help)", "(try: {prog} --help)"),
+    "one_format": (
+        "出力形式は一つだけ選んでください（{given}）",
+        "choose one output format ({given})",
+    ),
+    "bom_needs_csv": (
+        "--bom は --csv か --tsv と一緒に使います",
+        "--bom goes with --csv or --tsv",
+    ),
+    "brief_json": (
+        "--brief は表示用です。--json・--csv などとは一緒に使えません",
+        "--brief is for reading; it does not go with --json, --csv and the like",
+    ),
+}
+"""Error messages with fields (:func:`say`). English lookups read as the library's own."""
+
+USAGE: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.+)", "次の引数が必要です: {0}"),
+    (r"unrecognized arguments: (.+)", "認識できない引数です: {0}"),
+    (
+        r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)",
+        "引数 {0}: {1} は選べません（選択肢: {2}）",
+    ),
+    (r"argument (\S+): expected one argument", "引数 {0}: 値が一つ必要です"),
+    (r"argument (\S+): invalid \S+ value: (.+)", "引数 {0}: 不正な値です: {1}"),
+    (r"argument (\S+): not allowed with argument (\S+)", "引数 {0} は {1} と一緒に使えません"),
+    (r"ambiguous option: (\S+) could match (.+)", "あいまいなオプションです: {0}（候補: {1}）"),
+    (r"argument (\S+): (.+)", "引数 {0}: {1}"),
+)
+"""argparse's messages (``re.fullmatch`` pattern, Japanese template of its groups)."""
+
+FREE_TEXT: tuple[tuple[str, str], ...] = (
+    (
+        r"age must be a whole number from 0 to 130, not (.+)",
+        "年齢は0〜130の整数で指定してください（{0} は不可）",
+    ),
+    (
+        r"the area is (\S+) characters long; .* \(at most (\d+) characters\)",
+        "地域の指定が{0}文字あります。区・地域ケアプラザ・町名・住所・郵便番号で指定してください"
+        "（{1}文字まで）",
+    ),
+    (
+        r"the search text is (\S+) characters long; .* \(at most (\d+) characters\)",
+        "検索語が{0}文字あります。名称で指定してください（{1}文字まで）",
+    ),
+    (
+        r"the area is the whole city: .*",
+        "地域が横浜市全域です。区・地域ケアプラザ圏域・町名・郵便番号で指定してください",
+    ),
+    (
+        r"edit needs --data PATH: .*",
+        "edit には --data PATH（変更するファイル）が必要です（同梱のデータは data/sources から "
+        "scripts/build_data.py で作ります）",
+    ),
+    (r"expected FIELD=VALUE, got (.+)", "FIELD=VALUE の形で指定してください: {0}"),
+    (r"invalid edit: (.+)", "不正な変更です: {0}"),
+    (
+        r"an agency with id (.+) exists \(use replace=True or update\)",
+        "ID {0} の機関はすでにあります（add --replace で置き換えるか、set で変更してください）",
+    ),
+    (
+        r"an agency's id cannot be changed .*",
+        "機関のIDは変わりません（IDは固定です）。新しい機関として追加してください",
+    ),
+    (r"no (\S+) link (.+) -> (.+)", "{1} から {2} への {0} のつながりはありません"),
+    (
+        r"--max-mb must be a positive, finite number of MB, not (.+)",
+        "--max-mb には正の有限の数（MB）を指定してください（{0} は不可）",
+    ),
+    (
+        r"--check-schemas checks an HSDS export: add --format hsds",
+        "--check-schemas は HSDS の書き出しを検査します: --format hsds を付けてください",
+    ),
+    (
+        r"the note on standard input is not text in UTF-8, UTF-16 or Shift_JIS \((.+) bytes\); .*",
+        "標準入力のメモが UTF-8・UTF-16・Shift_JIS のテキストではありません（{0}バイト）。"
+        "UTF-8 で保存してください",
+    ),
+    (r"(.+): cannot save here \((.+)\)", "{0}: ここには保存できません（{1}）"),
+    (r"(.+); nothing was written", "{0}（何も書き込んでいません）"),
+)
+"""Messages the library writes as one English sentence, matched in full (``re.fullmatch``)
+and given in Japanese; a message not listed here is shown as it is."""
+
+WHAT: dict[str, tuple[str, str]] = {
+    "concern": ("懸念", "concerns"),
+    "kind": ("種別", "kinds"),
+    "tier": ("圏域", "tiers"),
+    "link kind": ("つながりの種類", "link kinds"),
+}
+"""A vocabulary's name in Japanese, and the command that lists it."""
+
+
+def label(key: str, lang: Lang) -> str:
+    """The message ``key`` in ``lang``.
+
+    >>> label("phone", "ja"), label("phone", "en")
+    ('電話', 'phone')
+    """
+    ja, en = MESSAGES[key]
+    return ja if lang == "ja" else en
+
+
+def say(name: str, lang: Lang, /, **fields: object) -> str:
+    """The message ``name`` of :data:`ERRORS` in ``lang``, with its fields filled in.
+
+    >>> say("usage_hint", "ja", prog="referral route")
+    '(詳しくは: referral route --help)'
+    """
+    ja, en = ERRORS[name]
+    return (ja if lang == "ja" else en).format(**fields)
