@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["agency", "concern_id", "kind_id", "romaji"]
 
+_CITY = "横浜市"
+
 MAX_LISTED = 8
 """Candidates an ambiguity error names (the rest are counted)."""
 
@@ -148,8 +150,16 @@ def agency(d: Directory, text: str) -> tuple[Agency, list[Agency]]:
     best = found[0]
     tied = [m for m in found if m.score == best.score and m.agency.kind == best.agency.kind]
     if len(tied) > 1:
-        raise _ambiguous(text, tied)
-    return best.agency, [m.agency for m in found[1:6]]
+        starting = [m for m in tied if _bare(m.agency.name.ja).startswith(key)]
+        if len(starting) != 1:  # 寺尾 names 寺尾地域ケアプラザ, not 東寺尾…; 区役所 names none
+            raise _ambiguous(text, tied)
+        best = starting[0]
+    return best.agency, [m.agency for m in found if m.agency is not best.agency][:5]
+
+
+def _bare(name: str) -> str:
+    """A body's name folded as a query is, without the city's prefix (横浜市)."""
+    return fold_place(name).lower().removeprefix(fold_place(_CITY).lower())
 
 
 def _not_found(d: Directory, text: str) -> UnknownAgencyError:

@@ -326,3 +326,14 @@ def test_the_graph_is_read_only_and_a_copy_writes(tmp_path: Path) -> None:
         nx.write_graphml(d.graph, tmp_path / "g.graphml")
     nx.write_graphml(d.graph.copy(), tmp_path / "g.graphml")  # as the README says
     assert nx.read_graphml(tmp_path / "g.graphml").number_of_nodes() == len(d.agencies)
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [("寺尾", "tsurumi.terao.care_plaza"), ("東寺尾", "tsurumi.higashi_terao.care_plaza")],
+)
+def test_a_name_that_begins_one_of_the_tied_names_picks_it(
+    capsys: pytest.CaptureFixture[str], query: str, shown: str
+) -> None:
+    code, out, _ = run(capsys, "show", query)  # 寺尾 also sits inside 東寺尾: not a tie
+    assert code == 0 and f"[{shown}]" in out.splitlines()[0]

@@ -276,10 +276,12 @@ def test_devices_and_pipes_are_refused_without_reading(tmp_path: Path, name: str
 # -- 15. a size limit that is no size ---------------------------------------------------------
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", "-1", "0", "1e400"])
 def test_a_max_mb_that_is_no_size_is_a_usage_error(tiny_path: Path, value: str) -> None:
-    code, lines = _cli(["validate", f"--max-mb={value}", str(tiny_path)])
+    code, lines = _cli(["validate", "--lang", "en", f"--max-mb={value}", str(tiny_path)])
     assert code == 2
     shown = f"{float(value):g}"
     assert lines == [f"referral: --max-mb must be a positive, finite number of MB, not {shown}"]
+    code, lines = _cli(["validate", f"--max-mb={value}", str(tiny_path)])  # Japanese by default
+    assert code == 2 and lines[0].startswith("referral: --max-mb には正の有限の数（MB）を指定")
 
 
 @pytest.mark.parametrize(
