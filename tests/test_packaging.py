@@ -101,3 +101,33 @@ def test_every_test_security_md_names_exists() -> None:
         for paragraph in section.split("\n\n")[1:]:
             if paragraph.startswith(("**", "- ")) and "Limit" not in paragraph[:10]:
                 assert "tests/test_" in paragraph, paragraph[:80]
+
+
+def test_tab_completion_completes_a_command(tmp_path: Path) -> None:
+    """With the optional ``completion`` extra, the shell's tab completion (as
+    ``register-python-argcomplete referral`` asks for it) completes ``referral ro`` to
+    ``route``."""
+    pytest.importorskip("argcomplete")
+    out = tmp_path / "completions"
+    line = "referral ro"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "REFERRAL_CACHE_DIR": "off",
+        "_ARGCOMPLETE": "1",
+        "_ARGCOMPLETE_IFS": "\n",
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+        "COMP_TYPE": "9",  # a TAB
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "referral"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8").split("\n") == ["route "]
