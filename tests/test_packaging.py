@@ -131,3 +131,20 @@ def test_tab_completion_completes_a_command(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert out.read_text(encoding="utf-8").split("\n") == ["route "]
+
+
+def test_pre_commit_runs_ruff_and_mypy_locally() -> None:
+    """The pre-commit hooks are ruff (check and format) and mypy from the environment: local,
+    ``language: system``, so committing downloads nothing."""
+    text = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    repos = re.findall(r"^\s*- repo:\s*(\S+)", text, re.MULTILINE)
+    assert repos == ["local"]
+    hooks = re.findall(
+        r"- id: (\S+)\n\s+name: .+\n\s+entry: (.+)\n\s+language: (\S+)",
+        re.sub(r"\n\s*#.*", "", text),
+    )
+    assert hooks == [
+        ("ruff-check", "ruff check --force-exclude", "system"),
+        ("ruff-format", "ruff format --force-exclude", "system"),
+        ("mypy", "mypy", "system"),
+    ]
