@@ -148,3 +148,13 @@ def test_pre_commit_runs_ruff_and_mypy_locally() -> None:
         ("ruff-format", "ruff format --force-exclude", "system"),
         ("mypy", "mypy", "system"),
     ]
+
+
+def test_readme_states_the_data_date() -> None:
+    """The README's "Data checked up to" is the bundled file's ``data_date``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"Data checked up to \*\*(\d{4}-\d\d-\d\d)\*\*", readme)
+    data = (ROOT / "data" / "agencies.json").read_text(encoding="utf-8")
+    actual = re.search(r'"data_date":\s*"([^"]+)"', data)
+    assert stated and actual
+    assert stated.group(1) == actual.group(1)
