@@ -21,6 +21,7 @@ __all__ = [
     "add_command_arguments",
     "add_common",
     "argv_lang",
+    "complete",
     "help_lang",
     "localise_parser",
 ]
@@ -56,6 +57,20 @@ def help_lang(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> 
     env = os.environ if environ is None else environ
     locale = next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), "")
     return "en" if locale.startswith("en") else "ja"
+
+
+def complete(parser: argparse.ArgumentParser) -> None:
+    """Answer a shell's tab completion and exit, when the shell asks (``_ARGCOMPLETE`` is
+    set by ``register-python-argcomplete referral``) and the optional ``argcomplete`` is
+    installed (``pip install "referral[completion]"``); otherwise do nothing, at the cost of
+    one look-up in the environment."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    try:
+        import argcomplete  # noqa: PLC0415 (optional, and only needed while completing)
+    except ImportError:
+        return
+    argcomplete.autocomplete(parser)
 
 
 class _Formatter(argparse.HelpFormatter):

@@ -30,6 +30,7 @@ from ._cli_parser import (
     add_command_arguments,
     add_common,
     argv_lang,
+    complete,
     help_lang,
     localise_parser,
 )
@@ -468,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.reconfigure(errors="backslashreplace")
     argv = list(argv) if argv is not None else sys.argv[1:]
     parser = build_parser(help_lang(argv))
+    complete(parser)  # a shell's tab completion answers and exits here
     try:
         args = _parse(parser, argv)
         if args.command is None:

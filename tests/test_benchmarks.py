@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from helpers import load_script
+from helpers import REPO, load_script
 
 from referral import Directory
 
@@ -45,3 +45,11 @@ def test_runs_compare_figure_by_figure() -> None:
     assert run._figures(new) == {".scale.rows[ward].p50_ms": 0.25}
     text = run.compare(old, new)
     assert "scale.rows[ward].p50_ms" in text and text.rstrip().endswith("0.50")
+
+
+def test_every_benchmark_is_described_in_the_benchmarks_readme() -> None:
+    readme = (REPO / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    benches = sorted(p.name for p in (REPO / "benchmarks").glob("bench_*.py"))
+    assert benches, "no benchmarks found"
+    missing = [name for name in benches if f"`{name}`" not in readme]
+    assert not missing, f"benchmarks/README.md does not describe {missing}"

@@ -101,3 +101,60 @@ def test_every_test_security_md_names_exists() -> None:
         for paragraph in section.split("\n\n")[1:]:
             if paragraph.startswith(("**", "- ")) and "Limit" not in paragraph[:10]:
                 assert "tests/test_" in paragraph, paragraph[:80]
+
+
+def test_tab_completion_completes_a_command(tmp_path: Path) -> None:
+    """With the optional ``completion`` extra, the shell's tab completion (as
+    ``register-python-argcomplete referral`` asks for it) completes ``referral ro`` to
+    ``route``."""
+    pytest.importorskip("argcomplete")
+    out = tmp_path / "completions"
+    line = "referral ro"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "REFERRAL_CACHE_DIR": "off",
+        "_ARGCOMPLETE": "1",
+        "_ARGCOMPLETE_IFS": "\n",
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+        "COMP_TYPE": "9",  # a TAB
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "referral"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8").split("\n") == ["route "]
+
+
+def test_pre_commit_runs_ruff_and_mypy_locally() -> None:
+    """The pre-commit hooks are ruff (check and format) and mypy from the environment: local,
+    ``language: system``, so committing downloads nothing."""
+    text = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    repos = re.findall(r"^\s*- repo:\s*(\S+)", text, re.MULTILINE)
+    assert repos == ["local"]
+    hooks = re.findall(
+        r"- id: (\S+)\n\s+name: .+\n\s+entry: (.+)\n\s+language: (\S+)",
+        re.sub(r"\n\s*#.*", "", text),
+    )
+    assert hooks == [
+        ("ruff-check", "ruff check --force-exclude", "system"),
+        ("ruff-format", "ruff format --force-exclude", "system"),
+        ("mypy", "mypy", "system"),
+    ]
+
+
+def test_readme_states_the_data_date() -> None:
+    """The README's "Data checked up to" is the bundled file's ``data_date``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"Data checked up to \*\*(\d{4}-\d\d-\d\d)\*\*", readme)
+    data = (ROOT / "data" / "agencies.json").read_text(encoding="utf-8")
+    actual = re.search(r'"data_date":\s*"([^"]+)"', data)
+    assert stated and actual
+    assert stated.group(1) == actual.group(1)
