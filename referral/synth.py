@@ -41,7 +41,7 @@ from .errors import (
     expect_instance,
     expect_int,
 )
-from .models import Agency, Area, Citation, Document, Link, Source, Text
+from .models import Agency, Area, AreaKind, Citation, Document, Link, Source, Text
 from .vocabulary import KINDS, REQUIRED_WARD_KINDS
 
 __all__ = ["SCALES", "Pattern", "Scale", "generate", "template_structure"]
@@ -239,7 +239,7 @@ REGION_WARDS = 5
 """Wards a regional city body serves at most (one such body per this many wards)."""
 
 
-def _area(area_id: str, kind: str, parent: str | None, ja: str, en: str) -> Area:
+def _area(area_id: str, kind: AreaKind, parent: str | None, ja: str, en: str) -> Area:
     """A synthetic area, built without validation."""
     return Area.model_construct(
         id=area_id,
