@@ -181,6 +181,11 @@ _TOWN = Text(ja="町名", en="town")
 _POSTAL_WARD = Text(
     ja="郵便番号（区の共通番号: 町名は分からない）", en="postal code (the ward's catch-all code)"
 )
+_WARD_ONLY = Text(
+    ja="区名は一致、残りは既知の町名ではない", en="ward named; the rest is not a known town"
+)
+WARD_ONLY = 0.9
+"""Confidence in a ward named by an address whose rest names no known town of it."""
 CATCH_ALL = "以下に掲載がない場合"
 """The town Japan Post gives a ward's catch-all postal code (230-0000): the ward only."""
 
@@ -368,19 +373,39 @@ class AreaIndex:
         place = self.elsewhere(text)
         if place is not None:
             raise OutsideAreaError(text, place=place, city=self.city)
-        found: list[AreaMatch] = []
         if re.fullmatch(r"〒?\d{7}", key):
-            for p_ward, p_town, qualifier in self._postal.get(key.lstrip("〒"), []):
-                if not p_town:
-                    found.append(self._match(p_ward, 1.0, _POSTAL_WARD, text))
-                    continue
-                p_chome = None
-                if qualifier and (m := re.search(r"(\d+)丁目", fold_place(qualifier))):
-                    p_chome = int(m.group(1)) if "〜" not in qualifier else None
-                found += self._by_town(p_ward, p_town, p_chome, text, _POSTAL)
-            return self._rank(found, limit)
+            return self._rank(self._by_postal(key, text), limit)
         if key in self._names:
             return self._rank([self._match(a, 1.0, _NAME, text) for a in self._names[key]], limit)
+        found = _shared_between_wards(self._by_address(text))
+        if not found and (towns := self._kana.get(kata_to_hira(key))):
+            for ward, town in sorted(towns):  # a reading typed in kana: とべほんちょう
+                found += [
+                    m.model_copy(update={"confidence": round(m.confidence / len(towns), 3)})
+                    for m in self._by_town(ward, town, None, text, _TOWN)
+                ]
+        if not found:
+            found = self._in_catchment_text(fold_place(text), text)
+        return self._rank(found, limit) if found else self._fuzzy(key, text, limit)
+
+    def _by_postal(self, key: str, text: str) -> list[AreaMatch]:
+        """The areas of a postal code: its ward when the code covers a whole ward, else the
+        areas of its town (and chōme, when the code names one)."""
+        found: list[AreaMatch] = []
+        for p_ward, p_town, qualifier in self._postal.get(key.lstrip("〒"), []):
+            if not p_town:
+                found.append(self._match(p_ward, 1.0, _POSTAL_WARD, text))
+                continue
+            p_chome = None
+            if qualifier and (m := re.search(r"(\d+)丁目", fold_place(qualifier))):
+                p_chome = int(m.group(1)) if "〜" not in qualifier else None
+            found += self._by_town(p_ward, p_town, p_chome, text, _POSTAL)
+        return found
+
+    def _by_address(self, text: str) -> list[AreaMatch]:
+        """Areas of an address: a ward named first narrows the towns to its own; the longest
+        town name found wins; a ward with nothing after it (or nothing known) is the ward."""
+        found: list[AreaMatch] = []
         rest = _WARD_PREFIX.sub("", fold_place(text))
         wards = [w for w in self.areas.values() if w.kind == "ward" and rest.startswith(w.name.ja)]
         candidates = [(w.id, rest[len(w.name.ja) :]) for w in wards] or [
@@ -396,30 +421,8 @@ class AreaIndex:
             elif town and len(town) == longest:
                 found += self._by_town(ward, town, chome, text, _TOWN)
             elif wards and not town:
-                found.append(
-                    self._match(
-                        ward,
-                        0.9,
-                        Text(
-                            ja="区名は一致、残りは既知の町名ではない",
-                            en="ward named; the rest is not a known town",
-                        ),
-                        text,
-                    )
-                )
-        if len({m.area.parent or m.area.id for m in found}) > 1:
-            # the same town name in several wards: share the certainty between them
-            n = len({m.area.parent or m.area.id for m in found})
-            found = [m.model_copy(update={"confidence": round(m.confidence / n, 3)}) for m in found]
-        if not found and (towns := self._kana.get(kata_to_hira(key))):
-            for ward, town in sorted(towns):  # a reading typed in kana: とべほんちょう
-                found += [
-                    m.model_copy(update={"confidence": round(m.confidence / len(towns), 3)})
-                    for m in self._by_town(ward, town, None, text, _TOWN)
-                ]
-        if not found:
-            found = self._in_catchment_text(fold_place(text), text)
-        return self._rank(found, limit) if found else self._fuzzy(key, text, limit)
+                found.append(self._match(ward, WARD_ONLY, _WARD_ONLY, text))
+        return found
 
     def _in_catchment_text(self, folded: str, text: str) -> list[AreaMatch]:
         """Areas whose catchment wording names ``folded`` (a town too new for the postal
@@ -464,3 +467,11 @@ class AreaIndex:
             if m.area.id not in best or best[m.area.id].confidence < m.confidence:
                 best[m.area.id] = m
         return sorted(best.values(), key=lambda m: (-m.confidence, m.area.id))[:limit]
+
+
+def _shared_between_wards(found: list[AreaMatch]) -> list[AreaMatch]:
+    """The same town name in several wards: share the certainty between them."""
+    n = len({m.area.parent or m.area.id for m in found})
+    if n <= 1:
+        return found
+    return [m.model_copy(update={"confidence": round(m.confidence / n, 3)}) for m in found]
