@@ -465,7 +465,7 @@ def _read(path: Path, key: str) -> tuple[Directory, Matcher] | None:
         if path.stat().st_size <= _MAX_BYTES:
             with no_gc():
                 got = _decode(path.read_bytes(), key)
-            if type(got) is tuple and len(got) == 2:
+            if type(got) is tuple and len(got) == 2:  # noqa: PLR2004 - a pair
                 d, matcher = got
                 if type(d) is Directory and type(matcher) is Matcher:
                     return d, matcher

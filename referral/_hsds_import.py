@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -123,12 +124,16 @@ def _kind(value: Any) -> str:
     )
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""C0 controls, DEL and C1 controls: never in an id."""
+
+
 def _id_fault(value: Any) -> str | None:
     if not isinstance(value, str):
         return "is required" if value is None else f"must be a string, not {_kind(value)}"
     if not value.strip():
         return "must not be empty"
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value):
+    if _CONTROL.search(value):
         return f"{shorten(value, 40)!r} holds a control character"
     return None
 
@@ -229,10 +234,14 @@ def _agency_id(oid: str) -> str:
     return "hsds." + str(key).replace("-", "_")
 
 
+MAX_AGE = 10_000
+"""Years beyond which an age is refused as no age (bounds the integer an import reads)."""
+
+
 def _whole(value: float, place: str) -> int:
     if isinstance(value, float) and not value.is_integer():
         raise _UnmappableError(f"{place}: {value} is not a whole number of years")
-    if abs(value) > 10_000:
+    if abs(value) > MAX_AGE:
         raise _UnmappableError(f"{place}: {'-' if value < 0 else ''}over 10,000 is not an age")
     return int(value)
 

@@ -62,7 +62,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _escape(m: re.Match[str]) -> str:
     ch = m.group()
     code = ord(ch)
-    return _SHORT_ESCAPES.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return _SHORT_ESCAPES.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")  # noqa: PLR2004
 
 
 def printable(text: str) -> str:

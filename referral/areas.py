@@ -66,12 +66,21 @@ def _split_top(text: str) -> list[str]:
     return [t for t in (s.strip() for s in out) if t]
 
 
+MAX_CHOME = 99
+"""The highest chōme number read in a catchment (a larger one is not a chōme)."""
+
+
 def _chome_range(a: str, b: str | None) -> tuple[int, ...] | None:
     lo = kanji_to_int(a)
     hi = kanji_to_int(b) if b else lo
-    if lo is None or hi is None or not 1 <= lo <= hi <= 99:
+    if lo is None or hi is None or not 1 <= lo <= hi <= MAX_CHOME:
         return None
     return tuple(range(lo, hi + 1))
+
+
+SHORT_TOWN = 2
+"""Characters of a town name short enough that the previous town's stem is tried first
+(「本町」 after 「戸部町」 is 「戸部本町」)."""
 
 
 def _lookup(name: str, towns: Collection[str], prev: str | None) -> str | None:
@@ -82,7 +91,7 @@ def _lookup(name: str, towns: Collection[str], prev: str | None) -> str | None:
     if prev:
         for k in range(len(prev) - 1, 1, -1):
             stems += [prev[:k] + name, prev[:k] + name + "町"]
-    order = stems + direct if len(name) <= 2 else direct + stems
+    order = stems + direct if len(name) <= SHORT_TOWN else direct + stems
     return next((cand for cand in order if cand in towns), None)
 
 
@@ -188,6 +197,12 @@ WARD_ONLY = 0.9
 """Confidence in a ward named by an address whose rest names no known town of it."""
 CATCH_ALL = "以下に掲載がない場合"
 """The town Japan Post gives a ward's catch-all postal code (230-0000): the ward only."""
+
+
+MIN_PLACE = 2
+"""Characters a place needs to be looked for in catchment wording."""
+FUZZY_MIN_SCORE = 85
+"""rapidfuzz WRatio (0-100) a similar name needs to be offered."""
 
 
 def _elsewhere_names(city: str, home: set[str], towns: set[str]) -> list[tuple[str, str]]:
@@ -427,7 +442,7 @@ class AreaIndex:
     def _in_catchment_text(self, folded: str, text: str) -> list[AreaMatch]:
         """Areas whose catchment wording names ``folded`` (a town too new for the postal
         table, a 地区 name)."""
-        if len(folded) < 2:
+        if len(folded) < MIN_PLACE:
             return []
         hits = [
             a.id
@@ -447,7 +462,7 @@ class AreaIndex:
         choices = list(self._names)
         out: list[AreaMatch] = []
         for name, score, _ in process.extract(key, choices, scorer=fuzz.WRatio, limit=limit):
-            if score >= 85:
+            if score >= FUZZY_MIN_SCORE:
                 why = Text(ja=f"似た名前「{name}」", en=f"similar name {name!r}")
                 out += [self._match(a, score / 100 * 0.8, why, text) for a in self._names[name]]
         return self._rank(out, limit)

@@ -213,6 +213,10 @@ def _summarise(cells: Sequence[CoverageCell]) -> list[AreaCoverage]:
     return out
 
 
+QUIET_AREAS = 500
+"""Areas a coverage run may have before it draws a progress bar by default."""
+
+
 def coverage(
     G: nx.MultiDiGraph | None = None,
     *,
@@ -252,7 +256,7 @@ def coverage(
     idx = index or RouteIndex.build(G)
     concerns = tuple(concerns if concerns is not None else load_concerns())
     areas = idx.district_areas(ward)
-    if progress is None and len(areas) <= 500:
+    if progress is None and len(areas) <= QUIET_AREAS:
         progress = False
     cells: list[CoverageCell] = []
     for area, w in progress_bar(areas, total=len(areas), label="coverage", enabled=progress):
@@ -354,11 +358,16 @@ def single_points_of_failure(
     return out
 
 
+TARGETS_NAMED = 3
+"""Bodies a single point of failure's statement names before it counts the rest."""
+
+
 def _statement(G: nx.MultiDiGraph, node: str, areas: Sequence[str], targets: Sequence[str]) -> Text:
     name = G.nodes[node]
-    shown = [G.nodes[t] for t in targets[:3]]
-    more_ja = f" ほか{len(targets) - 3}" if len(targets) > 3 else ""
-    more_en = f" and {len(targets) - 3} more" if len(targets) > 3 else ""
+    shown = [G.nodes[t] for t in targets[:TARGETS_NAMED]]
+    rest = len(targets) - TARGETS_NAMED
+    more_ja = f" ほか{rest}" if rest > 0 else ""
+    more_en = f" and {rest} more" if rest > 0 else ""
     return Text(
         ja=f"{len(areas)}圏域は、{'・'.join(t['name_ja'] for t in shown)}{more_ja}へ"
         f"「{name['name_ja']}」を通じてしかつながらない",

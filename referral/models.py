@@ -137,6 +137,10 @@ def _plain_text(value: Text | None) -> Text | None:
     return _text_of(value)
 
 
+MAX_SHOWN = 60
+"""Characters of a refused value quoted in its error message."""
+
+
 def _web_url(value: str | None) -> str | None:
     """Only an ``http://`` or ``https://`` link with a host (no ``javascript:``, ``data:`` or
     ``file:`` URL, no whitespace) is kept as a URL."""
@@ -154,7 +158,7 @@ def _web_url(value: str | None) -> str | None:
         or value[: len(scheme) + 3].lower() != scheme + "://"
         or _SPACE.search(value) is not None
     ):
-        shown = value if len(value) <= 60 else value[:60] + "…"
+        shown = value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…"
         raise ValueError(
             f"url {shown!r} is not a web link: only http:// and https:// addresses with a "
             "host and no spaces are kept"

@@ -226,7 +226,7 @@ def _individuals(individuals: Mapping[str, int] | Iterable[tuple[str, int]]) -> 
         )
     individuals = list(individuals)
     for pair in individuals:
-        if not (isinstance(pair, tuple) and len(pair) == 2):
+        if not (isinstance(pair, tuple) and len(pair) == 2):  # noqa: PLR2004 - a pair
             raise ArgumentTypeError(f"individuals must pair a kind with a count, not {pair!r}")
         kind, n = pair
         if kind not in KINDS:
