@@ -220,6 +220,14 @@ class _Encoder:
         if i in self.open:
             raise _UnencodableError("a cycle")
         self.open.add(i)
+        code, parts = self.parts(o, t)
+        self.open.discard(i)
+        self.ops.append((code, parts))
+        made = self.made[i] = ~(len(self.ops) - 1)
+        return made
+
+    def parts(self, o: Any, t: type) -> tuple[int, list[int]]:
+        """The code of an object made (not a constant) and the numbers of its parts."""
         r, refs = self.ref, self.refs
         if t is tuple or t is list or t is set or t is frozenset:
             code, parts = _CODES[t], refs(o)
@@ -240,10 +248,7 @@ class _Encoder:
         else:
             shape, values = self.record(o)
             code, parts = _RECORD + shape, refs(values)
-        self.open.discard(i)
-        self.ops.append((code, parts))
-        made = self.made[i] = ~(len(self.ops) - 1)
-        return made
+        return code, parts
 
     def refs(self, items: Iterable[Any]) -> list[int]:
         """The numbers of ``items`` (a string met before, the commonest, without a call)."""
