@@ -52,6 +52,8 @@ import pydantic
 
 from . import (
     _aliases,
+    _concern_models,
+    _plan_models,
     areas,
     association,
     cues,
@@ -82,6 +84,8 @@ _OFF = ("", "0", "off", "no", "false")
 # because a file names it)
 _MODULES = (
     models,
+    _concern_models,
+    _plan_models,
     directory,
     network,
     locality,

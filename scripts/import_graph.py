@@ -30,7 +30,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "referral"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress")),
     ("vocabulary", ("vocabulary",)),
-    ("records", ("models", "_table", "_schema")),
+    (
+        "records",
+        ("_field_checks", "models", "_concern_models", "_plan_models", "_table", "_schema"),
+    ),
     ("data files", ("_data", "_diff", "validation", "editing", "areas", "_aliases")),
     (
         "reading notes",
