@@ -48,7 +48,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ._hsds_import import HSDS_SOURCE, HsdsImport, HsdsMerge, import_hsds, merge_hsds
+from ._hsds_import import HSDS_SOURCE, HsdsImport, import_hsds
+from ._hsds_merge import HsdsMerge, merge_hsds
 from .errors import DataFileError, expect_path
 from .matching import load_concerns
 from .models import Agency, Area, Document

@@ -41,7 +41,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("the network", ("network", "locality", "health", "synth")),
     ("routing and gaps", ("advice", "_plan_text", "routing", "gaps", "plot")),
-    ("exchange and display", ("_messages", "_render", "_hsds_import", "hsds", "interop")),
+    (
+        "exchange and display",
+        ("_messages", "_render", "_hsds_import", "_hsds_merge", "hsds", "interop"),
+    ),
     ("the facade", ("directory",)),
     (
         "entry points",
