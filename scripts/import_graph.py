@@ -43,7 +43,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("routing and gaps", ("advice", "_plan_text", "routing", "gaps", "plot")),
     (
         "exchange and display",
-        ("_messages", "_render", "_hsds_import", "_hsds_merge", "hsds", "interop"),
+        ("_messages", "_render", "_render_gaps", "_hsds_import", "_hsds_merge", "hsds", "interop"),
     ),
     ("the facade", ("directory",)),
     (
