@@ -128,21 +128,14 @@ def parse_catchment(
     prev: str | None = None
     for token in _split_top(folded):
         partial = any(mark in token for mark in _PARTIAL_MARKS)
-        base = re.sub(r"[（(].*?[）)]", "", token)
-        base = re.sub(r"\d+(〜\d+)?番地.*$", "", base)
-        base = re.sub(r"の(一部|.*エリア|.*側)$", "", base)
-        base = re.sub(r"(地区|各所)$", "", base).strip()
+        base = _base_name(token)
         only = _ONLY_CHOME.match(base)
         if only and prev is not None:
             more = _chome_range(only["a"], only["b"])
             if more is None:
                 unparsed.append(token)
                 continue
-            last = parts[-1]
-            if last.town == prev and last.partial == partial and last.chome:
-                parts[-1] = TownPart(town=prev, chome=last.chome + more, partial=partial)
-            else:
-                parts.append(TownPart(town=prev, chome=more, partial=partial))
+            _add_chome(parts, prev, more, partial=partial)
             continue
         chome: tuple[int, ...] | None = ()
         name = base
@@ -164,6 +157,24 @@ def parse_catchment(
         else:
             unparsed.append(token)
     return tuple(parts), tuple(unparsed), complete and not unparsed
+
+
+def _base_name(token: str) -> str:
+    """A catchment piece without its brackets, 番地, 「の一部」-like tails and 地区/各所."""
+    base = re.sub(r"[（(].*?[）)]", "", token)
+    base = re.sub(r"\d+(〜\d+)?番地.*$", "", base)
+    base = re.sub(r"の(一部|.*エリア|.*側)$", "", base)
+    return re.sub(r"(地区|各所)$", "", base).strip()
+
+
+def _add_chome(parts: list[TownPart], town: str, more: tuple[int, ...], *, partial: bool) -> None:
+    """Chōme given alone (「5〜7」) belong to the town before: joined to its last part when
+    that is alike, else a part of their own."""
+    last = parts[-1]
+    if last.town == town and last.partial == partial and last.chome:
+        parts[-1] = TownPart(town=town, chome=last.chome + more, partial=partial)
+    else:
+        parts.append(TownPart(town=town, chome=more, partial=partial))
 
 
 def parse_address(text: str, towns: Collection[str]) -> tuple[str | None, int | None]:
