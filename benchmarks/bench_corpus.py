@@ -218,16 +218,20 @@ def safety(notes: Iterable[SafetyNote], detect: Detector) -> dict[str, Any]:
     }
 
 
+NOTE_CHARS = 200
+"""Characters of each note the speed is measured on."""
+
+
 def two_hundred_char_notes(texts: Sequence[str], n: int = 400) -> list[str]:
     """Notes of exactly 200 characters, made by joining excerpts in turn."""
     out: list[str] = []
     i = 0
     while len(out) < n:
         text = ""
-        while len(text) < 200:
+        while len(text) < NOTE_CHARS:
             text += texts[i % len(texts)]
             i += 1
-        out.append(text[:200])
+        out.append(text[:NOTE_CHARS])
     return out
 
 

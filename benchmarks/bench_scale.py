@@ -92,9 +92,13 @@ def make(name: str, path: str) -> dict[str, Any]:
     }
 
 
+SMALL_FILE = 100e6
+"""Bytes below which a file counts as small (read five times, the fastest kept)."""
+
+
 def _repeats(path: str) -> int:
     """Small files are read five times and the fastest kept (one reading is noisy)."""
-    return 5 if Path(path).stat().st_size < 100e6 else 1
+    return 5 if Path(path).stat().st_size < SMALL_FILE else 1
 
 
 def baseline(path: str) -> dict[str, Any]:

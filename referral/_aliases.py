@@ -118,18 +118,32 @@ def _is_kanji(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
+FUZZY_FROM = 5
+"""Characters an alias needs before an approximate hit (one edit) counts."""
+FUZZY_FROM_ASCII = 8
+"""The same for an alias in ASCII (an English word)."""
+TWO_EDITS_FROM = 12
+"""Characters from which an approximate hit may have two edits."""
+KANJI_SAFE = 4
+"""Kanji an alias needs before an approximate hit may change one of them."""
+MIN_ALIAS = 2
+"""Characters a normalised alias (or note) needs to be looked for at all."""
+FUZZY_NOTE_FROM = 4
+"""Characters a normalised note needs before approximate hits are looked for."""
+
+
 def _max_edits(alias: str) -> int:
     """Edits an approximate hit may have: none for short aliases, one from 5 characters (8
     for ASCII words), two from 12."""
-    if len(alias) < (8 if alias.isascii() else 5):
+    if len(alias) < (FUZZY_FROM_ASCII if alias.isascii() else FUZZY_FROM):
         return 0
-    return 1 if len(alias) < 12 else 2
+    return 1 if len(alias) < TWO_EDITS_FROM else 2
 
 
 def _kanji_intact(alias: str, window: str) -> bool:
     """Whether an approximate hit keeps the alias's kanji: one kanji changes the meaning
     (食事をしていない is not 仕事をしていない) unless the alias has four or more."""
-    if sum(map(_is_kanji, alias)) >= 4:
+    if sum(map(_is_kanji, alias)) >= KANJI_SAFE:
         return True
     return not any(
         op.tag in ("replace", "delete") and _is_kanji(alias[op.src_pos])
@@ -157,7 +171,7 @@ class AliasIndex:
             for text, weight, group, with_any, without_any in entries:
                 norm = normalize(text)
                 key = (norm, weight, tuple(with_any), tuple(without_any))
-                if len(norm) < 2 or key in seen:
+                if len(norm) < MIN_ALIAS or key in seen:
                     continue
                 seen.add(key)
                 aliases.append(
@@ -196,7 +210,7 @@ class AliasIndex:
         """Every alias hit in ``text`` whose context condition holds; approximate hits are
         not looked for the concerns in ``skip`` (already found otherwise)."""
         norm, where = normalize_with_map(text)
-        if len(norm) < 2:
+        if len(norm) < MIN_ALIAS:
             return
         for alias, start, end, score in self._raw_hits(norm, skip):
             if not alias.context_ok(norm):
@@ -222,7 +236,7 @@ class AliasIndex:
                     exact_norms.add(found)
                     for alias in self._by_norm[found]:
                         yield alias, start, start + len(found), 100.0
-        if len(norm) < 4:
+        if len(norm) < FUZZY_NOTE_FROM:
             return
         found_concerns = skip  # concerns the cues already found: no typo hunt for them
         if len(found_concerns) >= self._concern_count:

@@ -52,6 +52,8 @@ import pydantic
 
 from . import (
     _aliases,
+    _concern_models,
+    _plan_models,
     areas,
     association,
     cues,
@@ -82,6 +84,8 @@ _OFF = ("", "0", "off", "no", "false")
 # because a file names it)
 _MODULES = (
     models,
+    _concern_models,
+    _plan_models,
     directory,
     network,
     locality,
@@ -220,6 +224,14 @@ class _Encoder:
         if i in self.open:
             raise _UnencodableError("a cycle")
         self.open.add(i)
+        code, parts = self.parts(o, t)
+        self.open.discard(i)
+        self.ops.append((code, parts))
+        made = self.made[i] = ~(len(self.ops) - 1)
+        return made
+
+    def parts(self, o: Any, t: type) -> tuple[int, list[int]]:
+        """The code of an object made (not a constant) and the numbers of its parts."""
         r, refs = self.ref, self.refs
         if t is tuple or t is list or t is set or t is frozenset:
             code, parts = _CODES[t], refs(o)
@@ -240,10 +252,7 @@ class _Encoder:
         else:
             shape, values = self.record(o)
             code, parts = _RECORD + shape, refs(values)
-        self.open.discard(i)
-        self.ops.append((code, parts))
-        made = self.made[i] = ~(len(self.ops) - 1)
-        return made
+        return code, parts
 
     def refs(self, items: Iterable[Any]) -> list[int]:
         """The numbers of ``items`` (a string met before, the commonest, without a call)."""
@@ -465,7 +474,7 @@ def _read(path: Path, key: str) -> tuple[Directory, Matcher] | None:
         if path.stat().st_size <= _MAX_BYTES:
             with no_gc():
                 got = _decode(path.read_bytes(), key)
-            if type(got) is tuple and len(got) == 2:
+            if type(got) is tuple and len(got) == 2:  # noqa: PLR2004 - a pair
                 d, matcher = got
                 if type(d) is Directory and type(matcher) is Matcher:
                     return d, matcher

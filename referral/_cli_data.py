@@ -209,104 +209,124 @@ COMMANDS: dict[str, Command] = {
 
 def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
     """The arguments of one stewardship command."""
-    if name == "schema":
-        p.add_argument(
-            "--out",
-            metavar="FILE",
-            help=t("ここにスキーマを書き出す（原子的に）", "write the schema here (atomically)"),
-        )
-    elif name == "export":
-        p.add_argument("--format", required=True, choices=interop.FORMATS)
-        p.add_argument(
-            "--out",
-            default="referral-export",
-            metavar="DIR",
+    adder = _ARGUMENTS.get(name)
+    if adder is not None:
+        adder(p, t)
+
+
+def _schema_arguments(p: argparse.ArgumentParser, t: T) -> None:
+    """``schema``: where to write it."""
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help=t("ここにスキーマを書き出す（原子的に）", "write the schema here (atomically)"),
+    )
+
+
+def _export_arguments(p: argparse.ArgumentParser, t: T) -> None:
+    """``export``: the format, the folder, the HSDS schemas to check against."""
+    p.add_argument("--format", required=True, choices=interop.FORMATS)
+    p.add_argument(
+        "--out",
+        default="referral-export",
+        metavar="DIR",
+        help=t(
+            "書き出すフォルダ（既定: referral-export）",
+            "folder to write into (default: referral-export)",
+        ),
+    )
+    p.add_argument(
+        "--check-schemas",
+        metavar="DIR",
+        help=t(
+            "HSDS の書き出しを DIR の公式スキーマで検証",
+            "validate the HSDS export against the official schemas in DIR",
+        ),
+    )
+
+
+def _import_arguments(p: argparse.ArgumentParser, t: T) -> None:
+    """``import``: the dataset, where to write the merge, whether to update."""
+    p.add_argument("--format", required=True, choices=["hsds"])
+    p.add_argument(
+        "path", metavar="PATH", help=t("HSDS データのフォルダ", "folder of an HSDS dataset")
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help=t(
+            "統合したデータをここに書き出す（原子的に）",
+            "write the merged directory here (atomically)",
+        ),
+    )
+    p.add_argument(
+        "--update",
+        action="store_true",
+        help=t(
+            "すでにある機関も変更する（変更はすべて報告）",
+            "change bodies the directory already holds (each change is reported)",
+        ),
+    )
+
+
+def _edit_arguments(p: argparse.ArgumentParser, t: T) -> None:
+    """``edit``: where to save, --dry-run, and one subcommand per operation."""
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help=t("--data に上書きせずここに保存", "save here instead of over --data"),
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=t("差分を表示し、何も書き込まない", "show the diff, write nothing"),
+    )
+    ops = p.add_subparsers(
+        dest="operation", required=True, metavar="OPERATION", parser_class=type(p)
+    )
+    s = ops.add_parser(
+        "set", help=t("項目を変更: ID FIELD=VALUE ...", "change fields: ID FIELD=VALUE ...")
+    )
+    s.add_argument("id")
+    s.add_argument("pairs", nargs="+", metavar="FIELD=VALUE")
+    a = ops.add_parser("add", help=t("JSON ファイルから機関を追加", "add a body from a JSON file"))
+    a.add_argument("file")
+    a.add_argument(
+        "--replace",
+        action="store_true",
+        help=t("同じ ID の機関を置き換える", "replace a body with the same id"),
+    )
+    r = ops.add_parser("remove", help=t("機関とそのつながりを削除", "remove a body and its links"))
+    r.add_argument("id")
+    for op in ("link", "unlink"):
+        lk = ops.add_parser(
+            op,
             help=t(
-                "書き出すフォルダ（既定: referral-export）",
-                "folder to write into (default: referral-export)",
+                f"つながりの{'追加' if op == 'link' else '削除'}: SOURCE KIND TARGET",
+                f"{op} SOURCE KIND TARGET",
             ),
         )
-        p.add_argument(
-            "--check-schemas",
-            metavar="DIR",
-            help=t(
-                "HSDS の書き出しを DIR の公式スキーマで検証",
-                "validate the HSDS export against the official schemas in DIR",
-            ),
-        )
-    elif name == "import":
-        p.add_argument("--format", required=True, choices=["hsds"])
-        p.add_argument(
-            "path", metavar="PATH", help=t("HSDS データのフォルダ", "folder of an HSDS dataset")
-        )
-        p.add_argument(
-            "--out",
-            metavar="FILE",
-            help=t(
-                "統合したデータをここに書き出す（原子的に）",
-                "write the merged directory here (atomically)",
-            ),
-        )
-        p.add_argument(
-            "--update",
-            action="store_true",
-            help=t(
-                "すでにある機関も変更する（変更はすべて報告）",
-                "change bodies the directory already holds (each change is reported)",
-            ),
-        )
-    elif name == "edit":
-        p.add_argument(
-            "--out",
-            metavar="FILE",
-            help=t("--data に上書きせずここに保存", "save here instead of over --data"),
-        )
-        p.add_argument(
-            "--dry-run",
-            action="store_true",
-            help=t("差分を表示し、何も書き込まない", "show the diff, write nothing"),
-        )
-        ops = p.add_subparsers(
-            dest="operation", required=True, metavar="OPERATION", parser_class=type(p)
-        )
-        s = ops.add_parser(
-            "set", help=t("項目を変更: ID FIELD=VALUE ...", "change fields: ID FIELD=VALUE ...")
-        )
-        s.add_argument("id")
-        s.add_argument("pairs", nargs="+", metavar="FIELD=VALUE")
-        a = ops.add_parser(
-            "add", help=t("JSON ファイルから機関を追加", "add a body from a JSON file")
-        )
-        a.add_argument("file")
-        a.add_argument(
-            "--replace",
-            action="store_true",
-            help=t("同じ ID の機関を置き換える", "replace a body with the same id"),
-        )
-        r = ops.add_parser(
-            "remove", help=t("機関とそのつながりを削除", "remove a body and its links")
-        )
-        r.add_argument("id")
-        for op in ("link", "unlink"):
-            lk = ops.add_parser(
-                op,
-                help=t(
-                    f"つながりの{'追加' if op == 'link' else '削除'}: SOURCE KIND TARGET",
-                    f"{op} SOURCE KIND TARGET",
-                ),
+        lk.add_argument("source")
+        lk.add_argument("kind")
+        lk.add_argument("target")
+        if op == "link":
+            lk.add_argument(
+                "--source-id",
+                required=True,
+                help=t("根拠とする出典の ID", "id of the source it cites"),
             )
-            lk.add_argument("source")
-            lk.add_argument("kind")
-            lk.add_argument("target")
-            if op == "link":
-                lk.add_argument(
-                    "--source-id",
-                    required=True,
-                    help=t("根拠とする出典の ID", "id of the source it cites"),
-                )
-                lk.add_argument("--detail", help=t("ページや節", "page or section"))
-                lk.add_argument(
-                    "--inferred",
-                    action="store_true",
-                    help=t("推定したつながり", "an inferred link"),
-                )
+            lk.add_argument("--detail", help=t("ページや節", "page or section"))
+            lk.add_argument(
+                "--inferred",
+                action="store_true",
+                help=t("推定したつながり", "an inferred link"),
+            )
+
+
+_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, T], None]] = {
+    "schema": _schema_arguments,
+    "export": _export_arguments,
+    "import": _import_arguments,
+    "edit": _edit_arguments,
+}
+"""The function adding each stewardship command's arguments."""

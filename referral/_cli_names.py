@@ -35,6 +35,10 @@ def _fold(text: str) -> str:
     return kata_to_hira(fold_place(text)).lower()
 
 
+MIN_PART = 2
+"""Characters a part of a label needs to name an entry on its own."""
+
+
 def _resolve(what: str, text: str, entries: Sequence[tuple[str, Sequence[str]]]) -> str:
     """The id of the one entry ``text`` names: an id, a label, or a part of a single label."""
     if any(text == id_ for id_, _ in entries):
@@ -44,7 +48,7 @@ def _resolve(what: str, text: str, entries: Sequence[tuple[str, Sequence[str]]])
     if len(exact) == 1:
         return exact.pop()
     part = {id_ for id_, labels in entries for lab in labels if key and key in _fold(lab)}
-    if len(part) == 1 and len(key) >= 2:
+    if len(part) == 1 and len(key) >= MIN_PART:
         return part.pop()
     choices = {lab: id_ for id_, labels in entries for lab in (id_, *labels)}
     folded = {_fold(lab): lab for lab in choices}

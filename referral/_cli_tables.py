@@ -13,7 +13,8 @@ from . import _cli_names
 from ._cli_data import max_bytes
 from ._cli_output import chosen_format, emit, write
 from ._messages import Lang, label
-from ._render import area_match_rows, kind_label, render_gaps, render_what_if
+from ._render import area_match_rows, kind_label
+from ._render_gaps import render_gaps, render_what_if
 from .directory import Directory
 from .models import Agency, Area
 from .vocabulary import KINDS, TIERS, Kind

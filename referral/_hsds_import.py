@@ -5,7 +5,7 @@ cannot hold is skipped with why, a body the directory holds changes only when as
 Three steps: :func:`_tables` checks the shape of every row the import reads (types from the
 HSDS 3.0 schemas, ``null`` read as absent), :class:`_Dataset` maps each organization to an
 :class:`~referral.models.Agency`, naming the file, row and field of any fault, and
-:func:`merge_hsds` puts the agencies into a document.
+:func:`~referral._hsds_merge.merge_hsds` puts the agencies into a document.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pydantic
@@ -23,10 +24,9 @@ from pydantic import Field
 
 from ._data import check_depth
 from .errors import DataError, Problem, ValidationError, shorten
-from .models import Agency, Citation, Document, Link, Model, Source
-from .validation import check_integrity
+from .models import Agency, Citation, Link, Model, Source
 
-__all__ = ["HSDS_SOURCE", "HsdsImport", "HsdsMerge", "import_hsds", "merge_hsds"]
+__all__ = ["HSDS_SOURCE", "SECRET_FIELDS", "HsdsImport", "import_hsds"]
 
 HSDS_SOURCE = Source(
     id="hsds",
@@ -90,21 +90,6 @@ class HsdsImport(Model):
     organizations: int = Field(default=0, description="organizations the dataset holds")
 
 
-class HsdsMerge(Model):
-    """A directory with an import merged in, and what happened to each organization."""
-
-    document: Document
-    added: tuple[str, ...] = Field(default=(), description="ids of the bodies added")
-    updated: tuple[str, ...] = Field(default=(), description="ids changed (update=True)")
-    changes: tuple[str, ...] = Field(default=(), description="one line per changed field")
-    unchanged: tuple[str, ...] = Field(default=(), description="ids the directory holds as is")
-    kept: tuple[str, ...] = Field(
-        default=(), description="bodies the directory holds otherwise, left as they are"
-    )
-    skipped: tuple[str, ...] = Field(default=(), description="what was not imported, and why")
-    links_added: int = 0
-
-
 # -- 1. shape ---------------------------------------------------------------------------------
 def _type_fault(value: Any, expected: str) -> str | None:
     """Why ``value`` is not of the HSDS type ``expected`` (None: it is)."""
@@ -123,12 +108,16 @@ def _kind(value: Any) -> str:
     )
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""C0 controls, DEL and C1 controls: never in an id."""
+
+
 def _id_fault(value: Any) -> str | None:
     if not isinstance(value, str):
         return "is required" if value is None else f"must be a string, not {_kind(value)}"
     if not value.strip():
         return "must not be empty"
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value):
+    if _CONTROL.search(value):
         return f"{shorten(value, 40)!r} holds a control character"
     return None
 
@@ -147,7 +136,7 @@ def _tables(data: Any, where: str) -> dict[str, list[Row]]:
             problems.append(Problem(place, message, "hsds"))
 
     out: dict[str, list[Row]] = {}
-    for table, fields in READ.items():
+    for table in READ:
         rows = data.get(table)
         out[table] = []
         if rows is None:
@@ -155,34 +144,50 @@ def _tables(data: Any, where: str) -> dict[str, list[Row]]:
         if not isinstance(rows, list):
             fault(f"{table}.json", f"must be a list of objects, not {_kind(rows)}")
             continue
-        seen: dict[str, int] = {}
-        for i, row in enumerate(rows):
-            place = f"{table}.json[{i}]"
-            if not isinstance(row, Mapping):
-                fault(place, f"must be an object, not {_kind(row)}")
-                continue
-            rid = row.get("id")
-            if (why := _id_fault(rid)) is not None or not isinstance(rid, str):
-                fault(f"{place}.id", why or "must be a string")
-                continue
-            if rid in seen:
-                fault(f"{place}.id", f"{shorten(rid, 40)!r} is also the id of row {seen[rid]}")
-                continue
-            seen[rid] = i
-            clean: dict[str, Any] = {"id": rid}
-            for field, expected in fields.items():
-                value = row.get(field)
-                if value is None:
-                    if field in REQUIRED.get(table, ()):
-                        fault(f"{place}.{field}", "is required")
-                elif (why := _type_fault(value, expected)) is not None:
-                    fault(f"{place}.{field}", why)
-                else:
-                    clean[field] = value
-            out[table].append((i, clean))
+        out[table] = _table_rows(table, rows, fault)
     if problems:
         raise ValidationError(where, problems)
     return out
+
+
+def _table_rows(table: str, rows: list[Any], fault: Callable[[str, str], None]) -> list[Row]:
+    """A table's rows that are objects with a good, unique id, each with the fields read;
+    every fault is passed to ``fault``."""
+    out: list[Row] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        place = f"{table}.json[{i}]"
+        if not isinstance(row, Mapping):
+            fault(place, f"must be an object, not {_kind(row)}")
+            continue
+        rid = row.get("id")
+        if (why := _id_fault(rid)) is not None or not isinstance(rid, str):
+            fault(f"{place}.id", why or "must be a string")
+            continue
+        if rid in seen:
+            fault(f"{place}.id", f"{shorten(rid, 40)!r} is also the id of row {seen[rid]}")
+            continue
+        seen[rid] = i
+        out.append((i, _row_fields(table, row, rid, place, fault)))
+    return out
+
+
+def _row_fields(
+    table: str, row: Mapping[str, Any], rid: str, place: str, fault: Callable[[str, str], None]
+) -> dict[str, Any]:
+    """The fields of a row the import reads, those of the wrong type (or missing though
+    required) passed to ``fault`` and left out."""
+    clean: dict[str, Any] = {"id": rid}
+    for field, expected in READ[table].items():
+        value = row.get(field)
+        if value is None:
+            if field in REQUIRED.get(table, ()):
+                fault(f"{place}.{field}", "is required")
+        elif (why := _type_fault(value, expected)) is not None:
+            fault(f"{place}.{field}", why)
+        else:
+            clean[field] = value
+    return clean
 
 
 # -- 2. mapping -------------------------------------------------------------------------------
@@ -213,10 +218,14 @@ def _agency_id(oid: str) -> str:
     return "hsds." + str(key).replace("-", "_")
 
 
+MAX_AGE = 10_000
+"""Years beyond which an age is refused as no age (bounds the integer an import reads)."""
+
+
 def _whole(value: float, place: str) -> int:
     if isinstance(value, float) and not value.is_integer():
         raise _UnmappableError(f"{place}: {value} is not a whole number of years")
-    if abs(value) > 10_000:
+    if abs(value) > MAX_AGE:
         raise _UnmappableError(f"{place}: {'-' if value < 0 else ''}over 10,000 is not an age")
     return int(value)
 
@@ -226,27 +235,29 @@ class _Dataset:
 
     def __init__(self, t: dict[str, list[Row]]) -> None:
         self.t = t
-        terms = {
-            r["id"]: (r.get("taxonomy", ""), r.get("code") or r["name"])
-            for _, r in t["taxonomy_terms"]
-        }
-        self.fields: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
-        for i, a in t["attributes"]:
-            taxonomy, code = terms.get(a.get("taxonomy_term_id", ""), ("", ""))
-            if (
-                taxonomy == "referral-fields"
-                and "link_id" in a
-                and code not in self.fields[a["link_id"]]
-            ):
-                self.fields[a["link_id"]][code] = (
-                    a.get("value", ""),
-                    f"attributes.json[{i}].value",
-                )
+        self.fields = _referral_fields(t)
         self.orgs = {r["id"]: (i, r) for i, r in t["organizations"]}
         self.ids: dict[str, tuple[str, str]] = {}
         self.unmapped: list[str] = []
+        self._index_identifiers()
+        self.by_org: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+        self._index_by_org()
+        self.address = {
+            r["location_id"]: (i, r) for i, r in reversed(t["addresses"]) if "location_id" in r
+        }
+        self.meta = {
+            r["resource_id"]: (i, r)
+            for i, r in reversed(t["metadata"])
+            if r.get("field_name") == "sources"
+            and "resource_id" in r
+            and str(r.get("updated_by", "")).startswith("referral")
+        }
+
+    def _index_identifiers(self) -> None:
+        """Each organization's ``referral_id`` (the first, unless another organization claimed
+        it before); every other identifier that names one is listed in ``unmapped``."""
         claimed: dict[str, str] = {}
-        for i, r in t["organization_identifiers"]:
+        for i, r in self.t["organization_identifiers"]:
             if r["identifier_type"] != "referral_id":
                 continue
             place = f"organization_identifiers.json[{i}]"
@@ -268,7 +279,11 @@ class _Dataset:
             else:
                 self.ids[org] = (r["identifier"], f"{place}.identifier")
                 claimed[r["identifier"]] = org
-        self.by_org: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+
+    def _index_by_org(self) -> None:
+        """Services, phones, locations and (through services) service areas of each
+        organization; a row naming no organization of the dataset is listed in ``unmapped``."""
+        t = self.t
         for table in ("services", "phones", "locations"):
             for i, r in t[table]:
                 if "organization_id" not in r:
@@ -288,21 +303,13 @@ class _Dataset:
                 org = service_org.get(r.get("service_id", ""), "")
                 if org in self.orgs:
                     self.by_org[org]["service_areas"].append((i, r))
-        self.address = {
-            r["location_id"]: (i, r) for i, r in reversed(t["addresses"]) if "location_id" in r
-        }
-        self.meta = {
-            r["resource_id"]: (i, r)
-            for i, r in reversed(t["metadata"])
-            if r.get("field_name") == "sources"
-            and "resource_id" in r
-            and str(r.get("updated_by", "")).startswith("referral")
-        }
 
     def agency_id(self, oid: str) -> str:
         return self.ids[oid][0] if oid in self.ids else _agency_id(oid)
 
     def agency(self, oid: str) -> Agency:
+        """The organization as an agency, or :class:`_UnmappableError` naming the file, row
+        and field of the first fault."""
         i, org = self.orgs[oid]
         f = self.fields.get(oid, {})
         if not {"kind", "tier", "area"} <= set(f):
@@ -315,16 +322,6 @@ class _Dataset:
             "url": f"organizations.json[{i}].website",
         }
         mine = self.by_org.get(oid, {})
-        phones: list[dict[str, Any]] = []
-        for k, (j, p) in enumerate(mine.get("phones", [])):
-            phones.append({"number": p["number"], "label": p.get("description") or None})
-            places[f"phones.{k}"] = f"phones.json[{j}]"
-        if value.get("phone_details"):  # what HSDS phones cannot say: English label, shared line
-            details = _embedded(value["phone_details"], places["phone_details"])
-            if not isinstance(details, list) or not all(isinstance(x, dict) for x in details):
-                raise _UnmappableError(f"{places['phone_details']}: must be a list of objects")
-            for p, x in zip(phones, details, strict=False):
-                p.update({k: x[k] for k in ("label_en", "shared_with") if x.get(k)})
         fields: dict[str, Any] = {
             "id": self.agency_id(oid),
             "name": {
@@ -334,7 +331,7 @@ class _Dataset:
             "kind": value["kind"],
             "tier": value["tier"],
             "area": value["area"],
-            "phones": phones,
+            "phones": _phones(mine, value, places),
             "url": org.get("website"),
             "catchment_confirmed": value.get("serves_confirmed", "true") == "true",
             "confidential": value.get("confidential") == "true",
@@ -350,38 +347,41 @@ class _Dataset:
         fields["serves"] = [x for _, x in served if x and x != value["area"]]
         if served:
             places["serves"] = f"service_areas.json[{served[0][0]}].extent"
-        if services := mine.get("services"):
-            j, svc = services[0]  # HSDS allows many; the directory holds one per body
-            lo, hi = svc.get("minimum_age"), svc.get("maximum_age")
-            place = f"services.json[{j}]"
+        _ages(mine, fields, places)
+        self._location(mine, fields, places)
+        self._sources(oid, fields, places)
+        try:
+            return Agency.model_validate(fields)
+        except pydantic.ValidationError as exc:
+            raise _UnmappableError(_explain(exc, places, f"organizations.json[{i}]")) from None
+
+    def _location(
+        self, mine: Mapping[str, list[Row]], fields: dict[str, Any], places: dict[str, str]
+    ) -> None:
+        """Coordinates and address from the organization's first location."""
+        if not (locations := mine.get("locations")):
+            return
+        j, loc = locations[0]
+        places |= {
+            "coordinates": f"locations.json[{j}]",
+            "coordinates.lat": f"locations.json[{j}].latitude",
+            "coordinates.lon": f"locations.json[{j}].longitude",
+        }
+        if "latitude" in loc or "longitude" in loc:
+            fields["coordinates"] = {"lat": loc.get("latitude"), "lon": loc.get("longitude")}
+        if loc["id"] in self.address:
+            k, a = self.address[loc["id"]]
             places |= {
-                "ages": place,
-                "ages.min": f"{place}.minimum_age",
-                "ages.max": f"{place}.maximum_age",
+                "address": f"addresses.json[{k}].address_1",
+                "postal_code": f"addresses.json[{k}].postal_code",
             }
-            if lo is not None or hi is not None:
-                fields["ages"] = {
-                    "min": None if lo is None else _whole(lo, f"{place}.minimum_age"),
-                    "max": None if hi is None else _whole(hi, f"{place}.maximum_age"),
-                }
-        if locations := mine.get("locations"):
-            j, loc = locations[0]
-            places |= {
-                "coordinates": f"locations.json[{j}]",
-                "coordinates.lat": f"locations.json[{j}].latitude",
-                "coordinates.lon": f"locations.json[{j}].longitude",
-            }
-            if "latitude" in loc or "longitude" in loc:
-                fields["coordinates"] = {"lat": loc.get("latitude"), "lon": loc.get("longitude")}
-            if loc["id"] in self.address:
-                k, a = self.address[loc["id"]]
-                places |= {
-                    "address": f"addresses.json[{k}].address_1",
-                    "postal_code": f"addresses.json[{k}].postal_code",
-                }
-                line, city = a.get("address_1", ""), a.get("city", "")
-                fields["address"] = (city + (line if line != city else "")) or None
-                fields["postal_code"] = a.get("postal_code") or None
+            line, city = a.get("address_1", ""), a.get("city", "")
+            fields["address"] = (city + (line if line != city else "")) or None
+            fields["postal_code"] = a.get("postal_code") or None
+
+    def _sources(self, oid: str, fields: dict[str, Any], places: dict[str, str]) -> None:
+        """Sources and checked date from our export's metadata, or the generic ``hsds``
+        source checked today."""
         if oid in self.meta:
             j, m = self.meta[oid]
             place = f"metadata.json[{j}]"
@@ -394,13 +394,61 @@ class _Dataset:
         else:
             fields["sources"] = [{"source": "hsds", "detail": f"organization {shorten(oid, 60)}"}]
             fields["checked"] = dt.date.today()
-        try:
-            return Agency.model_validate(fields)
-        except pydantic.ValidationError as exc:
-            raise _UnmappableError(_explain(exc, places, f"organizations.json[{i}]")) from None
 
 
-_SECRET = frozenset({"notes", "remarks"})  # free text about bodies: never quoted
+def _referral_fields(t: dict[str, list[Row]]) -> dict[str, dict[str, tuple[str, str]]]:
+    """Each linked object's ``referral-fields`` attributes: code → (value, place); the first
+    attribute of a code wins."""
+    terms = {
+        r["id"]: (r.get("taxonomy", ""), r.get("code") or r["name"]) for _, r in t["taxonomy_terms"]
+    }
+    fields: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for i, a in t["attributes"]:
+        taxonomy, code = terms.get(a.get("taxonomy_term_id", ""), ("", ""))
+        if taxonomy == "referral-fields" and "link_id" in a and code not in fields[a["link_id"]]:
+            fields[a["link_id"]][code] = (a.get("value", ""), f"attributes.json[{i}].value")
+    return fields
+
+
+def _phones(
+    mine: Mapping[str, list[Row]], value: Mapping[str, str], places: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The organization's phones, with what HSDS phones cannot say (English label, shared
+    line) from our ``phone_details``."""
+    phones: list[dict[str, Any]] = []
+    for k, (j, p) in enumerate(mine.get("phones", [])):
+        phones.append({"number": p["number"], "label": p.get("description") or None})
+        places[f"phones.{k}"] = f"phones.json[{j}]"
+    if value.get("phone_details"):
+        details = _embedded(value["phone_details"], places["phone_details"])
+        if not isinstance(details, list) or not all(isinstance(x, dict) for x in details):
+            raise _UnmappableError(f"{places['phone_details']}: must be a list of objects")
+        for p, x in zip(phones, details, strict=False):
+            p.update({k: x[k] for k in ("label_en", "shared_with") if x.get(k)})
+    return phones
+
+
+def _ages(mine: Mapping[str, list[Row]], fields: dict[str, Any], places: dict[str, str]) -> None:
+    """Ages from the first service (HSDS allows many; the directory holds one per body)."""
+    if not (services := mine.get("services")):
+        return
+    j, svc = services[0]
+    lo, hi = svc.get("minimum_age"), svc.get("maximum_age")
+    place = f"services.json[{j}]"
+    places |= {
+        "ages": place,
+        "ages.min": f"{place}.minimum_age",
+        "ages.max": f"{place}.maximum_age",
+    }
+    if lo is not None or hi is not None:
+        fields["ages"] = {
+            "min": None if lo is None else _whole(lo, f"{place}.minimum_age"),
+            "max": None if hi is None else _whole(hi, f"{place}.maximum_age"),
+        }
+
+
+SECRET_FIELDS = frozenset({"notes", "remarks"})
+"""Fields of free text about bodies: never quoted in a message or a change report."""
 
 
 def _explain(exc: pydantic.ValidationError, places: Mapping[str, str], record: str) -> str:
@@ -410,7 +458,7 @@ def _explain(exc: pydantic.ValidationError, places: Mapping[str, str], record: s
     loc = [str(p) for p in err["loc"]]
     message = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    if isinstance(value, str) and not _SECRET & set(loc):
+    if isinstance(value, str) and not SECRET_FIELDS & set(loc):
         message += f" ({shorten(value, 40)!r})"
     for n in range(len(loc), 0, -1):
         if (place := places.get(".".join(loc[:n]))) is not None:
@@ -468,157 +516,4 @@ def import_hsds(data: Mapping[str, Any], *, where: str = "HSDS dataset") -> Hsds
         links=tuple(links),
         unmapped=tuple(unmapped),
         organizations=len(ds.orgs),
-    )
-
-
-# -- 3. merge ---------------------------------------------------------------------------------
-def _shown(field: str, value: Any) -> str:
-    """A field's value for a change report (free text is never quoted)."""
-    if value is None or value == ():
-        return "—"
-    if field in _SECRET:
-        return "(text not shown)"
-    if isinstance(value, tuple):
-        text = ", ".join(
-            getattr(x, "number", None) or getattr(x, "source", None) or str(x) for x in value
-        )
-    elif hasattr(value, "ja"):
-        text = value.ja
-    elif isinstance(value, Model):
-        text = ", ".join(f"{k}={v}" for k, v in value.model_dump().items())
-    else:
-        text = str(value)
-    return repr(shorten(text, 40))
-
-
-def _differences(old: Agency, new: Agency) -> list[str]:
-    return [f for f in Agency.model_fields if getattr(old, f) != getattr(new, f)]
-
-
-def _checked(doc: Document, **changes: Any) -> Document | list[Problem]:
-    """``doc`` with ``changes``, validated as a whole, or its problems."""
-    try:
-        new = Document.model_validate(
-            {**{k: getattr(doc, k) for k in Document.model_fields}, **changes}
-        )
-    except pydantic.ValidationError as exc:
-        err = exc.errors(include_url=False, include_input=False)[0]
-        loc = err["loc"]
-        path = f"$.{loc[0]}[{loc[1]}]" if len(loc) > 1 else "$"
-        return [Problem(path, err["msg"].removeprefix("Value error, "))]
-    return check_integrity(new) or new
-
-
-def _first(problems: Sequence[Problem]) -> str:
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return problems[0].message + more
-
-
-def _settle(
-    doc: Document, name: str, new: Sequence[Any], label: Callable[[Any], str], skipped: list[str]
-) -> tuple[Document, list[Any]]:
-    """``doc`` with the records ``new`` put into its list ``name`` (``agencies``, replacing
-    those of the same id; or ``links``), validated as a whole; a record the document refuses
-    is left out and listed in ``skipped`` with why.
-
-    All at once when that is valid; else the records a problem points at are left out and the
-    rest tried again; a problem that points at none of them (a kind an area lacks) sends the
-    rest in one by one.
-    """
-    key: Callable[[Any], Any] = (
-        (lambda r: r.id) if name == "agencies" else (lambda r: (r.source, r.kind, r.target))
-    )
-    pending = {key(r): r for r in new}
-    while pending:
-        replaced = {k for k in pending} if name == "agencies" else set()
-        rows = [r for r in getattr(doc, name) if key(r) not in replaced]
-        rows = sorted([*rows, *pending.values()], key=key)  # the order the document keeps
-        got = _checked(doc, **{name: tuple(rows)})
-        if isinstance(got, Document):
-            return got, list(pending.values())
-        blamed: dict[Any, str] = {}
-        for p in got:
-            head = p.path.removeprefix(f"$.{name}[")
-            index = head.split("]", 1)[0]
-            if head != p.path and index.isdigit() and key(rows[int(index)]) in pending:
-                blamed.setdefault(key(rows[int(index)]), p.message)
-        if not blamed:
-            break
-        for k, why in blamed.items():
-            skipped.append(f"{label(pending.pop(k))}: {why}")
-    done = []
-    for r in pending.values():  # one by one
-        rows = [x for x in getattr(doc, name) if key(x) != key(r)]
-        got = _checked(doc, **{name: (*rows, r)})
-        if isinstance(got, Document):
-            doc = got
-            done.append(r)
-        else:
-            skipped.append(f"{label(r)}: {_first(got)}")
-    return doc, done
-
-
-def merge_hsds(doc: Document, result: HsdsImport, *, update: bool = False) -> HsdsMerge:
-    """Merge an import into ``doc``: add the new bodies, change existing ones only when
-    ``update`` (reporting every changed field), add the ``part_of`` links of the bodies it
-    added or changed.
-
-    A record that would make the document invalid (an unknown area, a ``contact_via`` or a
-    source the directory does not hold, a cycle) is left out and listed, with why, in
-    ``skipped``. Complexity: a few validations of the whole document.
-    """
-    skipped = list(result.unmapped)
-    area_ids = {a.id for a in doc.areas}
-    current = {a.id: a for a in doc.agencies}
-    unchanged, kept, take = [], [], []
-    diffs: dict[str, list[str]] = {}
-    for ag in result.agencies:
-        missing = [x for x in (ag.area, *ag.serves) if x not in area_ids]
-        old = current.get(ag.id)
-        diff = _differences(old, ag) if old is not None else []
-        if missing:
-            skipped.append(f"{ag.id}: unknown area {missing[0]!r} in this directory")
-        elif old is None:
-            take.append(ag)
-        elif not diff:
-            unchanged.append(ag.id)
-        elif update:
-            take.append(ag)
-            diffs[ag.id] = diff
-        else:
-            kept.append(
-                f"{ag.id}: the directory holds it with another {', '.join(diff)}; not changed "
-                "(update=True, or --update, changes it)"
-            )
-    base = doc
-    if "hsds" not in {s.id for s in doc.sources}:
-        base = doc.model_copy(update={"sources": (*doc.sources, HSDS_SOURCE)})
-    new_doc, taken = _settle(base, "agencies", take, lambda a: a.id, skipped)
-    moved = {a.id for a in taken}
-    have = {(lk.source, lk.target, lk.kind) for lk in new_doc.links}
-    links = [
-        lk
-        for lk in result.links
-        if lk.source in moved and (lk.source, lk.target, lk.kind) not in have
-    ]
-    new_doc, linked = _settle(
-        new_doc, "links", links, lambda lk: f"part_of link {lk.source} → {lk.target}", skipped
-    )
-    cited = {c.source for a in taken for c in a.sources} | {"hsds" for _ in linked}
-    if "hsds" not in cited and base is not doc:
-        new_doc = new_doc.model_copy(update={"sources": doc.sources})  # nothing cites it
-    changes = [
-        f"{ag.id}: {f}: {_shown(f, getattr(current[ag.id], f))} → {_shown(f, getattr(ag, f))}"
-        for ag in taken
-        for f in diffs.get(ag.id, ())
-    ]
-    return HsdsMerge(
-        document=new_doc,
-        added=tuple(a.id for a in taken if a.id not in current),
-        updated=tuple(a.id for a in taken if a.id in current),
-        changes=tuple(changes),
-        unchanged=tuple(unchanged),
-        kept=tuple(kept),
-        skipped=tuple(skipped),
-        links_added=len(linked),
     )

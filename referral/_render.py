@@ -1,4 +1,5 @@
-"""Text rendering for the command line: tables, an agency card (private).
+"""Text rendering for the command line: tables, an agency card, a plan (private; the gap
+reports are in :mod:`referral._render_gaps`).
 
 Japanese first; ``lang="en"`` gives English. Column widths count East Asian wide characters
 as two cells so tables line up in a terminal.
@@ -10,26 +11,20 @@ import csv
 import io
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from ._messages import Lang, label
-from .matching import load_concerns
 from .models import (
     Advisory,
     Agency,
     AgencyRef,
     Area,
     AreaMatch,
-    Document,
     Phone,
     ReferralPlan,
+    Suggestion,
     Text,
 )
-
-if TYPE_CHECKING:
-    from .gaps import Coverage, DataHealth, Load, SinglePoint, WhatIf
 from .vocabulary import KINDS, LINK_KINDS, TIERS
 
 __all__ = [
@@ -40,11 +35,10 @@ __all__ = [
     "kind_label",
     "label",
     "printable",
+    "printable_lines",
     "render_brief",
-    "render_gaps",
     "render_plan",
     "render_safety",
-    "render_what_if",
     "spreadsheet_cell",
     "suggestion_rows",
     "table",
@@ -61,7 +55,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _escape(m: re.Match[str]) -> str:
     ch = m.group()
     code = ord(ch)
-    return _SHORT_ESCAPES.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return _SHORT_ESCAPES.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")  # noqa: PLR2004
 
 
 def printable(text: str) -> str:
@@ -187,6 +181,23 @@ def postal_text(postal_code: str | None, derived: bool, lang: Lang) -> str:
     return f"〒{postal_code}{mark} "
 
 
+class _Card:
+    """The lines of a card being written: ``row`` adds a labelled line when it has a value."""
+
+    def __init__(self, lang: Lang, lines: list[str]) -> None:
+        self.lang = lang
+        self.lines = lines
+
+    def row(self, key: str, value: str) -> None:
+        """``  label: value``, left out when ``value`` is empty."""
+        if value:
+            self.lines.append(f"  {label(key, self.lang)}: {value}")
+
+
+_CATCHMENT_KINDS = ("care_plaza", "comprehensive_support_center", "nursing_home")
+"""Kinds whose card shows their area's catchment (the bodies a catchment is drawn for)."""
+
+
 def agency_card(
     agency: Agency,
     *,
@@ -203,77 +214,105 @@ def agency_card(
     should know, sources and links (``provenance``: the research notes and derivations too)."""
     name = agency.name.ja if lang == "ja" else agency.name.en
     other = agency.name.en if lang == "ja" else agency.name.ja
-    lines = [f"{name}  [{agency.id}]", f"  {other}"]
+    card = _Card(lang, [f"{name}  [{agency.id}]", f"  {other}"])
+    _card_place(card, agency, area, ward)
+    _card_reach(card, agency, area)
+    _card_standing(card, agency, contact)
+    _card_sources(card, agency, source_titles, source_credits or {})
+    if provenance:
+        _card_provenance(card, agency)
+    _card_links(card, links)
+    return printable_lines(card.lines)
 
-    def row(key: str, value: str) -> None:
-        if value:
-            lines.append(f"  {label(key, lang)}: {value}")
 
+def _card_place(card: _Card, agency: Agency, area: Area, ward: Area | None) -> None:
+    """Kind and tier, ward › area, address (not for a confidential body), phones, url."""
+    lang = card.lang
     tier = TIERS[agency.tier]
-    row("kind", f"{kind_label(agency.kind, lang)}（{tier.ja if lang == 'ja' else tier.en}）")
+    card.row("kind", f"{kind_label(agency.kind, lang)}（{tier.ja if lang == 'ja' else tier.en}）")
     place = [ward.name.ja if lang == "ja" else ward.name.en] if ward and ward.id != area.id else []
     place.append(area.name.ja if lang == "ja" else area.name.en)
-    row("area", " › ".join(place))
+    card.row("area", " › ".join(place))
     if agency.confidential:
-        row("address", label("confidential", lang))
+        card.row("address", label("confidential", lang))
     elif agency.address:
         derived = any(d.field == "postal_code" for d in agency.derived)
-        row("address", postal_text(agency.postal_code, derived, lang) + agency.address)
+        card.row("address", postal_text(agency.postal_code, derived, lang) + agency.address)
     for p in agency.phones:
-        row("phone", phone_line(p, lang))
-    row("url", agency.url or "")
+        card.row("phone", phone_line(p, lang))
+    card.row("url", agency.url or "")
+
+
+def _card_reach(card: _Card, agency: Agency, area: Area) -> None:
+    """Whom the body serves: ages, served areas, operator, the area's catchment."""
     if agency.ages:
         lo, hi = agency.ages.min, agency.ages.max
-        row("ages", f"{lo if lo is not None else ''}〜{hi if hi is not None else ''}")
-    row("serves", " ".join(agency.serves))
-    row("operator", agency.operator or "")
-    if area.catchment and agency.kind in (
-        "care_plaza",
-        "comprehensive_support_center",
-        "nursing_home",
-    ):
+        card.row("ages", f"{lo if lo is not None else ''}〜{hi if hi is not None else ''}")
+    card.row("serves", " ".join(agency.serves))
+    card.row("operator", agency.operator or "")
+    if area.catchment and agency.kind in _CATCHMENT_KINDS:
         c = area.catchment
-        row("catchment", c.text + ("" if c.complete else " " + label("incomplete", lang)))
+        card.row("catchment", c.text + ("" if c.complete else " " + label("incomplete", card.lang)))
         if c.unparsed:
-            row("unparsed", "・".join(c.unparsed))
+            card.row("unparsed", "・".join(c.unparsed))
+
+
+def _card_standing(card: _Card, agency: Agency, contact: Agency | None) -> None:
+    """Aggregate, attested or structural, and the body reached through, if another."""
+    lang = card.lang
     if agency.aggregate:
-        lines.append(f"  ⚠ {label('aggregate_note', lang)}")
+        card.lines.append(f"  ⚠ {label('aggregate_note', lang)}")
     if agency.attested:
-        lines.append(f"  ✓ {label('attested_note', lang)}")
+        card.lines.append(f"  ✓ {label('attested_note', lang)}")
     else:
-        lines.append(f"  ⚠ {label('structural_note', lang)}")
+        card.lines.append(f"  ⚠ {label('structural_note', lang)}")
     if contact is not None and contact.id != agency.id:
         cname = contact.name.ja if lang == "ja" else contact.name.en
-        row("contact_via", f"{cname} {phone_text(contact, lang)}".strip())
+        card.row("contact_via", f"{cname} {phone_text(contact, lang)}".strip())
+
+
+def _card_sources(
+    card: _Card, agency: Agency, source_titles: dict[str, str], source_credits: dict[str, str]
+) -> None:
+    """Each citation (its detail alone when it already names the source), the checked date
+    and the remarks."""
     for cite in agency.sources:
         title = source_titles.get(cite.source, cite.source)
         detail = cite.detail or ""
         same = detail and (detail in title or title.split(" (")[0] in detail)
-        credit = (source_credits or {}).get(cite.source)
-        row(
+        credit = source_credits.get(cite.source)
+        card.row(
             "sources",
             (detail if same else f"{title}" + (f" — {detail}" if detail else ""))
             + (f"（{credit}）" if credit else ""),
         )
-    row("checked", agency.checked.isoformat())
+    card.row("checked", agency.checked.isoformat())
     if agency.remarks:
-        row("notes", _t(agency.remarks, lang))
-    if provenance:
-        first, *more = (agency.notes or "").split("\n")  # research notes may span lines
-        row("provenance", first)
-        lines += [f"    {line}" for line in more]
-        for d in agency.derived:
-            row("derived", f"{d.field}: {d.how}")
-    if links:
-        lines.append(f"  {label('links', lang)}:")
-        for direction, kind, other_agency in links:
-            lk = LINK_KINDS[kind]
-            oname = other_agency.name.ja if lang == "ja" else other_agency.name.en
-            lines.append(f"    {direction} {oname}（{lk.ja if lang == 'ja' else lk.en}）")
-    return _join(lines)
+        card.row("notes", _t(agency.remarks, card.lang))
 
 
-def _join(lines: Iterable[str]) -> str:
+def _card_provenance(card: _Card, agency: Agency) -> None:
+    """The research notes (their first line labelled, the rest indented) and derivations."""
+    first, *more = (agency.notes or "").split("\n")  # research notes may span lines
+    card.row("provenance", first)
+    card.lines += [f"    {line}" for line in more]
+    for d in agency.derived:
+        card.row("derived", f"{d.field}: {d.how}")
+
+
+def _card_links(card: _Card, links: Sequence[tuple[str, str, Agency]]) -> None:
+    """The body's links, each with its direction and kind."""
+    if not links:
+        return
+    lang = card.lang
+    card.lines.append(f"  {label('links', lang)}:")
+    for direction, kind, other_agency in links:
+        lk = LINK_KINDS[kind]
+        oname = other_agency.name.ja if lang == "ja" else other_agency.name.en
+        card.lines.append(f"    {direction} {oname}（{lk.ja if lang == 'ja' else lk.en}）")
+
+
+def printable_lines(lines: Iterable[str]) -> str:
     """Lines joined for a terminal, each made :func:`printable` (whatever the data holds)."""
     return "\n".join(printable(line) for line in lines)
 
@@ -344,6 +383,28 @@ def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> st
     """A readable plan: concerns, safety first, then one small tree per suggestion."""
     ja = lang == "ja"
     cnames = {c.id: c.name for c in plan.concerns}
+    out = _plan_head(plan, names, lang=lang)
+    if plan.advisories:
+        out.append("")
+        out += render_safety(plan.advisories, lang=lang)
+    for s in plan.suggestions:
+        out.append("")
+        out += _suggestion_tree(s, cnames, names, lang=lang)
+    if plan.coordinator or plan.meeting:
+        out.append("")
+    if plan.coordinator:
+        out.append(("調整役" if ja else "coordinator") + f": {_t(names[plan.coordinator], lang)}")
+    if plan.meeting:
+        out.append(("提起する会議" if ja else "raise at") + f": {_t(names[plan.meeting], lang)}")
+    if plan.caveats:
+        out.append("")
+        out += [f"※ {_t(c, lang)}" for c in plan.caveats]
+    return printable_lines(out)
+
+
+def _plan_head(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> list[str]:
+    """The area (with its confidence), the origin and each concern with its evidence."""
+    ja = lang == "ja"
     area = plan.area.area
     out = [
         ("地域" if ja else "area") + f": {_t(area.name, lang)} [{area.id}] "
@@ -357,51 +418,44 @@ def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> st
         if c.weak:
             how += "・" + label("weak_clue", lang) if ja else ", " + label("weak_clue", lang)
         out.append(("懸念" if ja else "concern") + f": {_t(c.name, lang)} ({how}) {words}".rstrip())
-    if plan.advisories:
-        out.append("")
-        out += render_safety(plan.advisories, lang=lang)
-    for s in plan.suggestions:
-        role = _ROLE_LABELS[s.role][0 if ja else 1]
-        out.append("")
-        out.append(f"{s.rank}. 【{role}】{_t(s.agency.name, lang)}  [{s.agency.id}]")
-        rows = [(("連絡" if ja else "contact"), _contact_line(s.agency, lang))]
-        if s.agency.remarks:
-            rows.append(("注意" if ja else "note", _t(s.agency.remarks, lang)))
+    return out
+
+
+def _suggestion_tree(
+    s: Suggestion, cnames: dict[str, Text], names: dict[str, Text], *, lang: Lang
+) -> list[str]:
+    """One suggestion: its heading, its rows (contact, note, concerns, why, also) and the path
+    to it (or why there is none)."""
+    ja = lang == "ja"
+    role = _ROLE_LABELS[s.role][0 if ja else 1]
+    out = [f"{s.rank}. 【{role}】{_t(s.agency.name, lang)}  [{s.agency.id}]"]
+    rows = [(("連絡" if ja else "contact"), _contact_line(s.agency, lang))]
+    if s.agency.remarks:
+        rows.append(("注意" if ja else "note", _t(s.agency.remarks, lang)))
+    rows.append(("懸念" if ja else "concerns", "・".join(_t(cnames[c], lang) for c in s.concerns)))
+    rows.append(("理由" if ja else "why", " / ".join(_t(r, lang) for r in s.reasons)))
+    if s.alternatives:
         rows.append(
-            ("懸念" if ja else "concerns", "・".join(_t(cnames[c], lang) for c in s.concerns))
+            ("他の候補" if ja else "also", "・".join(_t(a.name, lang) for a in s.alternatives))
         )
-        rows.append(("理由" if ja else "why", " / ".join(_t(r, lang) for r in s.reasons)))
-        if s.alternatives:
-            rows.append(
-                ("他の候補" if ja else "also", "・".join(_t(a.name, lang) for a in s.alternatives))
-            )
-        for key, value in rows:
-            out.append(f"   ├ {key}: {value}")
-        if s.path:
-            out.append(f"   └ {'経路' if ja else 'path'}: {_t(names[s.path[0].source], lang)}")
-            for depth, step in enumerate(s.path, 1):
-                link = LINK_KINDS[step.link]
-                out.append(
-                    "      " + "  " * depth + f"└─{link.ja if ja else link.en}→ "
-                    f"{_t(names[step.target], lang)}"
-                )
-        elif not s.reachable:
+    for key, value in rows:
+        out.append(f"   ├ {key}: {value}")
+    if s.path:
+        out.append(f"   └ {'経路' if ja else 'path'}: {_t(names[s.path[0].source], lang)}")
+        for depth, step in enumerate(s.path, 1):
+            link = LINK_KINDS[step.link]
             out.append(
-                f"   └ {'経路' if ja else 'path'}: "
-                + ("（名簿上のつながりなし）" if ja else "(no link on record)")
+                "      " + "  " * depth + f"└─{link.ja if ja else link.en}→ "
+                f"{_t(names[step.target], lang)}"
             )
-        else:
-            out[-1] = out[-1].replace("├", "└", 1)
-    if plan.coordinator or plan.meeting:
-        out.append("")
-    if plan.coordinator:
-        out.append(("調整役" if ja else "coordinator") + f": {_t(names[plan.coordinator], lang)}")
-    if plan.meeting:
-        out.append(("提起する会議" if ja else "raise at") + f": {_t(names[plan.meeting], lang)}")
-    if plan.caveats:
-        out.append("")
-        out += [f"※ {_t(c, lang)}" for c in plan.caveats]
-    return _join(out)
+    elif not s.reachable:
+        out.append(
+            f"   └ {'経路' if ja else 'path'}: "
+            + ("（名簿上のつながりなし）" if ja else "(no link on record)")
+        )
+    else:
+        out[-1] = out[-1].replace("├", "└", 1)
+    return out
 
 
 def _phone_of(ref: AgencyRef) -> str:
@@ -444,158 +498,4 @@ def render_brief(plan: ReferralPlan, *, lang: Lang) -> str:
         elif number:
             first[number] = rank
         out.append(f"{rank}. 【{role}】{name}  {shown}".rstrip())
-    return _join(out)
-
-
-def _share(x: float) -> str:
-    return f"{x:.0%}"
-
-
-def render_gaps(
-    cov: Coverage,
-    spof: Sequence[SinglePoint],
-    load: Sequence[Load],
-    health: DataHealth,
-    doc: Document,
-    *,
-    ward: str | None,
-    lang: Lang,
-) -> str:
-    """A readable gap report: coverage, the worst gaps, single points of failure, load and
-    data health."""
-    ja = lang == "ja"
-    names = {a.id: (a.name.ja if ja else a.name.en) for a in doc.agencies}
-    areas = {a.id: (a.name.ja if ja else a.name.en) for a in doc.areas}
-    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in load_concerns()}
-    place = areas[ward] if ward else ("横浜市全域" if ja else "the whole city")
-    n_areas = len({a.area for a in cov.areas})
-    status = Counter(a.status for a in cov.areas)
-    total = len(cov.areas) or 1
-    out = [
-        ("カバー状況" if ja else "Coverage")
-        + f" — {place}: "
-        + (
-            f"{n_areas}圏域 × {len(cnames)}の懸念"
-            if ja
-            else f"{n_areas} areas × {len(cnames)} concerns"
-        ),
-        ("  一次窓口がすべて届く" if ja else "  every primary window reachable")
-        + f" {_share(status['covered'] / total)}  /  "
-        + ("一部" if ja else "some")
-        + f" {_share(status['partial'] / total)}  /  "
-        + ("なし" if ja else "none")
-        + f" {_share(status['uncovered'] / total)}",
-        ("  構造上の記録だけで届くもの" if ja else "  covered only through structural records")
-        + f" {_share(sum(a.structural_only for a in cov.areas) / total)}",
-    ]
-    holes: Counter[tuple[str, str, str]] = Counter()
-    where: dict[tuple[str, str, str], list[str]] = {}
-    for a in cov.areas:
-        for how, kinds in (("missing", a.missing), ("unreachable", a.unreachable)):
-            for kind in kinds:
-                holes[(a.concern, kind, how)] += 1
-                where.setdefault((a.concern, kind, how), []).append(areas[a.area])
-    if holes:
-        out += [
-            "",
-            "穴（懸念 — 欠けている一次窓口: 圏域数）"
-            if ja
-            else "Holes (concern — missing primary window: areas)",
-        ]
-        for (concern, kind, how), n in holes.most_common(10):
-            what = (
-                ("記録なし" if ja else "none on record")
-                if how == "missing"
-                else ("つながりなし" if ja else "not linked")
-            )
-            out.append(f"  ・{cnames[concern]} — {kind_label(kind, lang)}（{what}）: {n}")
-            out.append("      " + _area_list(where[(concern, kind, how)], lang))
-    if spof:
-        out += [
-            "",
-            "単一障害点（ここを通じてしか届かない）"
-            if ja
-            else "Single points of failure (the only way through)",
-        ]
-        for s in spof[:8]:
-            out.append(f"  ・{s.statement.ja if ja else s.statement.en}")
-    if load:
-        out += [
-            "",
-            "負荷の集中（頼られている機関: 圏域数・懸念数）"
-            if ja
-            else "Load (most depended-on bodies: areas, concerns)",
-        ]
-        for x in load[:6]:
-            out.append(f"  ・{names[x.agency]}: {x.areas} / {x.concerns}")
-    out += [
-        "",
-        ("データの健全性" if ja else "Data health")
-        + f": {'出典で確認' if ja else 'attested'} {_share(health.share_attested)}"
-        + f"、{'1年以上未確認' if ja else 'not checked within a year'} {health.stale_total}"
-        + f"、{'3年より古い出典のみ' if ja else 'resting on sources older than 3 years'} "
-        + f"{health.old_evidence_total}",
-    ]
-    by_ward = health.by_ward()
-    if ward:
-        out.append(
-            ("  構造上の記録の割合" if ja else "  share of structural records")
-            + f" ({areas[ward]}): {_share(by_ward.get(ward, 0.0))}"
-        )
-    for f in health.figures:
-        out.append(
-            f"  ・{f.name.ja if ja else f.name.en}: "
-            + (
-                f"計画 {f.plan:,} / 名簿 {f.directory:,}（{f.note.ja}）"
-                if ja
-                else f"plan {f.plan:,} / directory {f.directory:,} ({f.note.en})"
-            )
-        )
-    return _join(out)
-
-
-HOLE_AREAS_LISTED = 6
-"""Areas a hole names before it counts the rest."""
-
-
-def _area_list(names: Sequence[str], lang: Lang) -> str:
-    shown = (
-        "・".join(sorted(names)[:HOLE_AREAS_LISTED])
-        if lang == "ja"
-        else "; ".join(sorted(names)[:HOLE_AREAS_LISTED])
-    )
-    rest = len(names) - HOLE_AREAS_LISTED
-    if rest > 0:
-        shown += f"（ほか{rest}圏域）" if lang == "ja" else f" (and {rest} more)"
-    return shown
-
-
-def render_what_if(report: WhatIf, doc: Document, *, lang: Lang) -> str:
-    """What each area loses when bodies are removed."""
-    ja = lang == "ja"
-    names = {a.id: (a.name.ja if ja else a.name.en) for a in doc.agencies}
-    areas = {a.id: (a.name.ja if ja else a.name.en) for a in doc.areas}
-    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in load_concerns()}
-    out = [
-        ("閉鎖・削除" if ja else "Removed") + ": " + "・".join(names[r] for r in report.removed),
-        (
-            f"影響を受ける圏域: {len(report.areas_affected)}、新たに一次窓口が欠ける組み合わせ: "
-            f"{report.newly_uncovered}"
-            if ja
-            else f"areas affected: {len(report.areas_affected)}; concern × area pairs newly not "
-            f"covered: {report.newly_uncovered}"
-        ),
-    ]
-    label_of = {
-        "lost": ("失う", "lost"),
-        "unreachable": ("つながらなくなる", "no longer linked"),
-        "rerouted": ("別の機関へ", "rerouted"),
-    }
-    for loss in report.losses:
-        after = names.get(loss.after or "", "—")
-        out.append(
-            f"  ・{areas[loss.area]} — {cnames[loss.concern]}: "
-            f"{kind_label(loss.kind, lang)} {label_of[loss.change][0 if ja else 1]}"
-            + (f"（{after}）" if loss.change == "rerouted" else "")
-        )
-    return _join(out)
+    return printable_lines(out)

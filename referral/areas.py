@@ -66,12 +66,21 @@ def _split_top(text: str) -> list[str]:
     return [t for t in (s.strip() for s in out) if t]
 
 
+MAX_CHOME = 99
+"""The highest chōme number read in a catchment (a larger one is not a chōme)."""
+
+
 def _chome_range(a: str, b: str | None) -> tuple[int, ...] | None:
     lo = kanji_to_int(a)
     hi = kanji_to_int(b) if b else lo
-    if lo is None or hi is None or not 1 <= lo <= hi <= 99:
+    if lo is None or hi is None or not 1 <= lo <= hi <= MAX_CHOME:
         return None
     return tuple(range(lo, hi + 1))
+
+
+SHORT_TOWN = 2
+"""Characters of a town name short enough that the previous town's stem is tried first
+(「本町」 after 「戸部町」 is 「戸部本町」)."""
 
 
 def _lookup(name: str, towns: Collection[str], prev: str | None) -> str | None:
@@ -82,7 +91,7 @@ def _lookup(name: str, towns: Collection[str], prev: str | None) -> str | None:
     if prev:
         for k in range(len(prev) - 1, 1, -1):
             stems += [prev[:k] + name, prev[:k] + name + "町"]
-    order = stems + direct if len(name) <= 2 else direct + stems
+    order = stems + direct if len(name) <= SHORT_TOWN else direct + stems
     return next((cand for cand in order if cand in towns), None)
 
 
@@ -119,21 +128,14 @@ def parse_catchment(
     prev: str | None = None
     for token in _split_top(folded):
         partial = any(mark in token for mark in _PARTIAL_MARKS)
-        base = re.sub(r"[（(].*?[）)]", "", token)
-        base = re.sub(r"\d+(〜\d+)?番地.*$", "", base)
-        base = re.sub(r"の(一部|.*エリア|.*側)$", "", base)
-        base = re.sub(r"(地区|各所)$", "", base).strip()
+        base = _base_name(token)
         only = _ONLY_CHOME.match(base)
         if only and prev is not None:
             more = _chome_range(only["a"], only["b"])
             if more is None:
                 unparsed.append(token)
                 continue
-            last = parts[-1]
-            if last.town == prev and last.partial == partial and last.chome:
-                parts[-1] = TownPart(town=prev, chome=last.chome + more, partial=partial)
-            else:
-                parts.append(TownPart(town=prev, chome=more, partial=partial))
+            _add_chome(parts, prev, more, partial=partial)
             continue
         chome: tuple[int, ...] | None = ()
         name = base
@@ -155,6 +157,24 @@ def parse_catchment(
         else:
             unparsed.append(token)
     return tuple(parts), tuple(unparsed), complete and not unparsed
+
+
+def _base_name(token: str) -> str:
+    """A catchment piece without its brackets, 番地, 「の一部」-like tails and 地区/各所."""
+    base = re.sub(r"[（(].*?[）)]", "", token)
+    base = re.sub(r"\d+(〜\d+)?番地.*$", "", base)
+    base = re.sub(r"の(一部|.*エリア|.*側)$", "", base)
+    return re.sub(r"(地区|各所)$", "", base).strip()
+
+
+def _add_chome(parts: list[TownPart], town: str, more: tuple[int, ...], *, partial: bool) -> None:
+    """Chōme given alone (「5〜7」) belong to the town before: joined to its last part when
+    that is alike, else a part of their own."""
+    last = parts[-1]
+    if last.town == town and last.partial == partial and last.chome:
+        parts[-1] = TownPart(town=town, chome=last.chome + more, partial=partial)
+    else:
+        parts.append(TownPart(town=town, chome=more, partial=partial))
 
 
 def parse_address(text: str, towns: Collection[str]) -> tuple[str | None, int | None]:
@@ -181,8 +201,19 @@ _TOWN = Text(ja="町名", en="town")
 _POSTAL_WARD = Text(
     ja="郵便番号（区の共通番号: 町名は分からない）", en="postal code (the ward's catch-all code)"
 )
+_WARD_ONLY = Text(
+    ja="区名は一致、残りは既知の町名ではない", en="ward named; the rest is not a known town"
+)
+WARD_ONLY = 0.9
+"""Confidence in a ward named by an address whose rest names no known town of it."""
 CATCH_ALL = "以下に掲載がない場合"
 """The town Japan Post gives a ward's catch-all postal code (230-0000): the ward only."""
+
+
+MIN_PLACE = 2
+"""Characters a place needs to be looked for in catchment wording."""
+FUZZY_MIN_SCORE = 85
+"""rapidfuzz WRatio (0-100) a similar name needs to be offered."""
 
 
 def _elsewhere_names(city: str, home: set[str], towns: set[str]) -> list[tuple[str, str]]:
@@ -368,19 +399,39 @@ class AreaIndex:
         place = self.elsewhere(text)
         if place is not None:
             raise OutsideAreaError(text, place=place, city=self.city)
-        found: list[AreaMatch] = []
         if re.fullmatch(r"〒?\d{7}", key):
-            for p_ward, p_town, qualifier in self._postal.get(key.lstrip("〒"), []):
-                if not p_town:
-                    found.append(self._match(p_ward, 1.0, _POSTAL_WARD, text))
-                    continue
-                p_chome = None
-                if qualifier and (m := re.search(r"(\d+)丁目", fold_place(qualifier))):
-                    p_chome = int(m.group(1)) if "〜" not in qualifier else None
-                found += self._by_town(p_ward, p_town, p_chome, text, _POSTAL)
-            return self._rank(found, limit)
+            return self._rank(self._by_postal(key, text), limit)
         if key in self._names:
             return self._rank([self._match(a, 1.0, _NAME, text) for a in self._names[key]], limit)
+        found = _shared_between_wards(self._by_address(text))
+        if not found and (towns := self._kana.get(kata_to_hira(key))):
+            for ward, town in sorted(towns):  # a reading typed in kana: とべほんちょう
+                found += [
+                    m.model_copy(update={"confidence": round(m.confidence / len(towns), 3)})
+                    for m in self._by_town(ward, town, None, text, _TOWN)
+                ]
+        if not found:
+            found = self._in_catchment_text(fold_place(text), text)
+        return self._rank(found, limit) if found else self._fuzzy(key, text, limit)
+
+    def _by_postal(self, key: str, text: str) -> list[AreaMatch]:
+        """The areas of a postal code: its ward when the code covers a whole ward, else the
+        areas of its town (and chōme, when the code names one)."""
+        found: list[AreaMatch] = []
+        for p_ward, p_town, qualifier in self._postal.get(key.lstrip("〒"), []):
+            if not p_town:
+                found.append(self._match(p_ward, 1.0, _POSTAL_WARD, text))
+                continue
+            p_chome = None
+            if qualifier and (m := re.search(r"(\d+)丁目", fold_place(qualifier))):
+                p_chome = int(m.group(1)) if "〜" not in qualifier else None
+            found += self._by_town(p_ward, p_town, p_chome, text, _POSTAL)
+        return found
+
+    def _by_address(self, text: str) -> list[AreaMatch]:
+        """Areas of an address: a ward named first narrows the towns to its own; the longest
+        town name found wins; a ward with nothing after it (or nothing known) is the ward."""
+        found: list[AreaMatch] = []
         rest = _WARD_PREFIX.sub("", fold_place(text))
         wards = [w for w in self.areas.values() if w.kind == "ward" and rest.startswith(w.name.ja)]
         candidates = [(w.id, rest[len(w.name.ja) :]) for w in wards] or [
@@ -396,35 +447,13 @@ class AreaIndex:
             elif town and len(town) == longest:
                 found += self._by_town(ward, town, chome, text, _TOWN)
             elif wards and not town:
-                found.append(
-                    self._match(
-                        ward,
-                        0.9,
-                        Text(
-                            ja="区名は一致、残りは既知の町名ではない",
-                            en="ward named; the rest is not a known town",
-                        ),
-                        text,
-                    )
-                )
-        if len({m.area.parent or m.area.id for m in found}) > 1:
-            # the same town name in several wards: share the certainty between them
-            n = len({m.area.parent or m.area.id for m in found})
-            found = [m.model_copy(update={"confidence": round(m.confidence / n, 3)}) for m in found]
-        if not found and (towns := self._kana.get(kata_to_hira(key))):
-            for ward, town in sorted(towns):  # a reading typed in kana: とべほんちょう
-                found += [
-                    m.model_copy(update={"confidence": round(m.confidence / len(towns), 3)})
-                    for m in self._by_town(ward, town, None, text, _TOWN)
-                ]
-        if not found:
-            found = self._in_catchment_text(fold_place(text), text)
-        return self._rank(found, limit) if found else self._fuzzy(key, text, limit)
+                found.append(self._match(ward, WARD_ONLY, _WARD_ONLY, text))
+        return found
 
     def _in_catchment_text(self, folded: str, text: str) -> list[AreaMatch]:
         """Areas whose catchment wording names ``folded`` (a town too new for the postal
         table, a 地区 name)."""
-        if len(folded) < 2:
+        if len(folded) < MIN_PLACE:
             return []
         hits = [
             a.id
@@ -444,7 +473,7 @@ class AreaIndex:
         choices = list(self._names)
         out: list[AreaMatch] = []
         for name, score, _ in process.extract(key, choices, scorer=fuzz.WRatio, limit=limit):
-            if score >= 85:
+            if score >= FUZZY_MIN_SCORE:
                 why = Text(ja=f"似た名前「{name}」", en=f"similar name {name!r}")
                 out += [self._match(a, score / 100 * 0.8, why, text) for a in self._names[name]]
         return self._rank(out, limit)
@@ -464,3 +493,11 @@ class AreaIndex:
             if m.area.id not in best or best[m.area.id].confidence < m.confidence:
                 best[m.area.id] = m
         return sorted(best.values(), key=lambda m: (-m.confidence, m.area.id))[:limit]
+
+
+def _shared_between_wards(found: list[AreaMatch]) -> list[AreaMatch]:
+    """The same town name in several wards: share the certainty between them."""
+    n = len({m.area.parent or m.area.id for m in found})
+    if n <= 1:
+        return found
+    return [m.model_copy(update={"confidence": round(m.confidence / n, 3)}) for m in found]

@@ -349,14 +349,23 @@ def _context(cues: list[Cue], lexicon: Lexicon) -> list[Cue]:
     return out
 
 
+SHORT_KANJI = 2
+"""Characters of an all-kanji token short enough to be a piece of garbled text."""
+GARBLED_SIDE = 2
+"""Short all-kanji tokens needed on each side of a token to call it garbled."""
+
+
 def _garbled(tokens: Sequence[Token]) -> list[bool]:
     """Tokens in the middle of a run of short all-kanji tokens (random characters, a mangled
     paste): a word read there is chance, not a cue. Real text breaks such runs with kana."""
     short = [
-        0 < len(t.surface) <= 2 and _KANJI_ONLY.fullmatch(t.surface) is not None for t in tokens
+        0 < len(t.surface) <= SHORT_KANJI and _KANJI_ONLY.fullmatch(t.surface) is not None
+        for t in tokens
     ]
     return [
-        all(short[max(0, i - 2) : i + 3]) and i >= 2 and i + 2 < len(short)
+        all(short[max(0, i - GARBLED_SIDE) : i + GARBLED_SIDE + 1])
+        and i >= GARBLED_SIDE
+        and i + GARBLED_SIDE < len(short)
         for i in range(len(short))
     ]
 
@@ -445,24 +454,29 @@ _DAY_WORDS = {
 }
 
 
+AGE_BANDS: tuple[tuple[int, str], ...] = (
+    (6, "infant"),
+    (18, "minor"),
+    (40, "young_adult"),
+    (65, "middle_aged"),
+)
+"""Each who-atom with the age (in years) it ends below; from the last, ``aged``."""
+AGED_DECADE = 70
+"""The decade (「70代」) from which an age in decades is ``aged``."""
+
+
 def age_atom(age: int) -> str:
     """The who-atom of an age in years.
 
     >>> [age_atom(a) for a in (3, 14, 30, 52, 80)]
     ['infant', 'minor', 'young_adult', 'middle_aged', 'aged']
     """
-    if age < 6:
-        return "infant"
-    if age < 18:
-        return "minor"
-    if age < 40:
-        return "young_adult"
-    return "middle_aged" if age < 65 else "aged"
+    return next((atom for below, atom in AGE_BANDS if age < below), "aged")
 
 
 def _decade_atom(decade: int) -> str:
     return {0: "infant", 10: "minor", 20: "young_adult", 30: "young_adult"}.get(
-        decade, "middle_aged" if decade < 70 else "aged"
+        decade, "middle_aged" if decade < AGED_DECADE else "aged"
     )
 
 
@@ -481,6 +495,18 @@ def _numbers(tokens: Sequence[Token]) -> list[Cue]:
     return out
 
 
+MAX_BRACKET_AGE = 110
+"""The largest number in brackets after a person read as an age (女性（34）)."""
+MAX_DECADE = 100
+"""The largest 「○代」 read as an age in decades."""
+MAX_AGE = 120
+"""The largest 「○歳」 read as an age."""
+MANY_ANIMALS = 10
+"""Animals counted from which a note says many animals (多頭飼育)."""
+MIN_DAYS = 2
+"""Days counted from which a span of days is a cue (「2日間」, "3 days")."""
+
+
 def _japanese_number(tokens: Sequence[Token], i: int) -> list[Cue]:
     value = int(tokens[i].lemma)
     prev = tokens[i - 1] if i > 0 else None
@@ -488,18 +514,23 @@ def _japanese_number(tokens: Sequence[Token], i: int) -> list[Cue]:
     nxt2 = tokens[i + 2] if i + 2 < len(tokens) else None
     if nxt is None:
         return []
-    if prev is not None and prev.pos == "open" and nxt.pos == "close" and 0 < value <= 110:
+    if (
+        prev is not None
+        and prev.pos == "open"
+        and nxt.pos == "close"
+        and 0 < value <= MAX_BRACKET_AGE
+    ):
         return [_cue(tokens, age_atom(value), i, i, value=value)]  # 女性（34）
-    if nxt.lemma == "代" and value % 10 == 0 and value <= 100:
+    if nxt.lemma == "代" and value % 10 == 0 and value <= MAX_DECADE:
         return [_cue(tokens, _decade_atom(value), i, i + 1, value=value)]
-    if nxt.lemma in ("歳", "才") and value <= 120:
+    if nxt.lemma in ("歳", "才") and value <= MAX_AGE:
         return [_cue(tokens, age_atom(value), i, i + 1, value=value)]
     if nxt.lemma == "年生" and prev is not None and prev.lemma in _SCHOOL:
         age = _SCHOOL[prev.lemma] + value
         return [_cue(tokens, age_atom(age), i - 1, i + 1, value=age)]
-    if nxt.lemma in _ANIMAL_COUNTERS and value >= 10:
+    if nxt.lemma in _ANIMAL_COUNTERS and value >= MANY_ANIMALS:
         return [_cue(tokens, "many_animals", i, i + 1, value=value)]
-    if nxt.lemma == "日" and value >= 2 and (nxt2 is None or nxt2.lemma in _DAY_AFTER):
+    if nxt.lemma == "日" and value >= MIN_DAYS and (nxt2 is None or nxt2.lemma in _DAY_AFTER):
         return [_cue(tokens, "days", i, i + 1, value=value)]
     return []
 
@@ -518,9 +549,9 @@ def _english_number(tokens: Sequence[Token], i: int) -> list[Cue]:
         return [_cue(tokens, "infant", i, last, value=0)]  # a 6-month-old
     if ("year" in words[:3] and "old" in words[:4]) or words[:1] == ["yo"] or prev == "aged":
         return [_cue(tokens, age_atom(value), i, i, value=value)]
-    if words and words[0] in _ANIMALS_EN and value >= 10:
+    if words and words[0] in _ANIMALS_EN and value >= MANY_ANIMALS:
         return [_cue(tokens, "many_animals", i, i + 1, value=value)]
-    if words and words[0] in ("day", "week") and value >= 2:
+    if words and words[0] in ("day", "week") and value >= MIN_DAYS:
         return [_cue(tokens, "days", i, i + 1, value=value * (7 if words[0] == "week" else 1))]
     return []
 

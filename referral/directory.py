@@ -105,6 +105,10 @@ def _as_problems(what: str, model: type[pydantic.BaseModel], item: Any) -> Itera
         raise ValidationError(what, problems.result()) from None
 
 
+CERTAIN = 0.999
+"""Confidence from which an area match counts as the one catchment (rounding aside)."""
+
+
 class Directory:
     """A validated, read-only directory of the support network.
 
@@ -562,7 +566,7 @@ class Directory:
             ward += bool(found)
             districts = [m for m in found if m.area.kind == "district"]
             catchment += bool(districts)
-            one += len(districts) == 1 and districts[0].confidence >= 0.999
+            one += len(districts) == 1 and districts[0].confidence >= CERTAIN
         return PostalCoverage(codes=len(codes), ward=ward, catchment=catchment, one_catchment=one)
 
     def data_health(self, *, today: dt.date | None = None) -> DataHealth:

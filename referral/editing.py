@@ -238,10 +238,15 @@ def _target(path: str | os.PathLike[str]) -> Path:
     return real
 
 
+MAX_STEM_BYTES = 200
+"""Bytes of a file name kept whole in a temporary file's name (longer: its hash), so the
+temporary name stays under the usual 255-byte limit."""
+
+
 def _stem(target: Path) -> str:
     """The part of a temporary file's name that says which file it is for."""
     name = target.name
-    if len(os.fsencode(name)) <= 200:
+    if len(os.fsencode(name)) <= MAX_STEM_BYTES:
         return name
     return hashlib.sha256(os.fsencode(name)).hexdigest()[:24]
 

@@ -213,6 +213,10 @@ def _summarise(cells: Sequence[CoverageCell]) -> list[AreaCoverage]:
     return out
 
 
+QUIET_AREAS = 500
+"""Areas a coverage run may have before it draws a progress bar by default."""
+
+
 def coverage(
     G: nx.MultiDiGraph | None = None,
     *,
@@ -252,7 +256,7 @@ def coverage(
     idx = index or RouteIndex.build(G)
     concerns = tuple(concerns if concerns is not None else load_concerns())
     areas = idx.district_areas(ward)
-    if progress is None and len(areas) <= 500:
+    if progress is None and len(areas) <= QUIET_AREAS:
         progress = False
     cells: list[CoverageCell] = []
     for area, w in progress_bar(areas, total=len(areas), label="coverage", enabled=progress):
@@ -354,11 +358,16 @@ def single_points_of_failure(
     return out
 
 
+TARGETS_NAMED = 3
+"""Bodies a single point of failure's statement names before it counts the rest."""
+
+
 def _statement(G: nx.MultiDiGraph, node: str, areas: Sequence[str], targets: Sequence[str]) -> Text:
     name = G.nodes[node]
-    shown = [G.nodes[t] for t in targets[:3]]
-    more_ja = f" ほか{len(targets) - 3}" if len(targets) > 3 else ""
-    more_en = f" and {len(targets) - 3} more" if len(targets) > 3 else ""
+    shown = [G.nodes[t] for t in targets[:TARGETS_NAMED]]
+    rest = len(targets) - TARGETS_NAMED
+    more_ja = f" ほか{rest}" if rest > 0 else ""
+    more_en = f" and {rest} more" if rest > 0 else ""
     return Text(
         ja=f"{len(areas)}圏域は、{'・'.join(t['name_ja'] for t in shown)}{more_ja}へ"
         f"「{name['name_ja']}」を通じてしかつながらない",
@@ -428,58 +437,19 @@ def what_if(
     UnknownAgencyError
         An id is not in the graph.
     """
-    removed = set()
-    for node in remove:
-        if expect_str(node, "agency id") not in G:
-            raise UnknownAgencyError(node)
-        removed.add(node)
-    if cascade:
-        removed |= {
-            u for n in list(removed) for u, _, k in G.in_edges(n, keys=True) if k == "housed_in"
-        }
+    removed = _removed(G, remove, cascade=cascade)
     wards = {G.nodes[n]["ward"] for n in removed}
     scope = None if "" in wards else wards  # a city body can touch every ward it serves
     concerns = tuple(concerns if concerns is not None else load_concerns())
     view = nx.restricted_view(G, removed, [])
     scopes: list[str | None] = list(sorted(scope)) if scope else [None]
-    before = {
-        (c.area, c.concern, c.kind): c
-        for w in scopes
-        for c in coverage(G, concerns=concerns, ward=w).cells
-    }
-    after = {
-        (c.area, c.concern, c.kind): c
-        for w in scopes
-        for c in coverage(view, concerns=concerns, ward=w).cells
-    }
+    before = _cells(G, concerns, scopes)
+    after = _cells(view, concerns, scopes)
     for key, b in before.items():  # a city-wide line is still answered: not a loss
         a = after.get(key)
         if a is not None and _still_answered(G, b, a):
             after[key] = b
-    losses = []
-    for key, b in sorted(before.items()):
-        a = after.get(key)
-        if a is None or (a.status == b.status and a.agency == b.agency):
-            continue
-        if b.status == "reachable" and a.status == "missing":
-            change: Literal["lost", "unreachable", "rerouted"] = "lost"
-        elif b.status == "reachable" and a.status == "unreachable":
-            change = "unreachable"
-        elif b.status == "reachable":
-            change = "rerouted"
-        else:
-            continue
-        losses.append(
-            Loss(
-                area=b.area,
-                ward=b.ward,
-                concern=b.concern,
-                kind=b.kind,
-                change=change,
-                before=b.agency,
-                after=a.agency,
-            )
-        )
+    losses = _losses(before, after)
     cov_before = _summarise(list(before.values()))
     cov_after = {(a.area, a.concern): a for a in _summarise(list(after.values()))}
     newly = sum(
@@ -493,6 +463,67 @@ def what_if(
         areas_affected=tuple(sorted({loss.area for loss in losses})),
         newly_uncovered=newly,
     )
+
+
+def _removed(G: nx.MultiDiGraph, remove: Iterable[str], *, cascade: bool) -> set[str]:
+    """The bodies to remove (each must be in ``G``), with what is housed in them when
+    ``cascade``."""
+    removed = set()
+    for node in remove:
+        if expect_str(node, "agency id") not in G:
+            raise UnknownAgencyError(node)
+        removed.add(node)
+    if cascade:
+        removed |= {
+            u for n in list(removed) for u, _, k in G.in_edges(n, keys=True) if k == "housed_in"
+        }
+    return removed
+
+
+_Key = tuple[str, str, str]
+
+
+def _cells(
+    G: nx.MultiDiGraph, concerns: Sequence[Concern], scopes: Sequence[str | None]
+) -> dict[_Key, CoverageCell]:
+    """The coverage cells of the wards in ``scopes`` (``None``: the whole city), by (area,
+    concern, kind)."""
+    return {
+        (c.area, c.concern, c.kind): c
+        for w in scopes
+        for c in coverage(G, concerns=concerns, ward=w).cells
+    }
+
+
+def _losses(before: Mapping[_Key, CoverageCell], after: Mapping[_Key, CoverageCell]) -> list[Loss]:
+    """What each cell that had a reachable window lost: the window itself, its path, or
+    its body (another answers now)."""
+    losses = []
+    for key, b in sorted(before.items()):
+        a = after.get(key)
+        if a is None or (a.status == b.status and a.agency == b.agency):
+            continue
+        if b.status != "reachable":
+            continue
+        change: Literal["lost", "unreachable", "rerouted"] = (
+            "lost"
+            if a.status == "missing"
+            else "unreachable"
+            if a.status == "unreachable"
+            else "rerouted"
+        )
+        losses.append(
+            Loss(
+                area=b.area,
+                ward=b.ward,
+                concern=b.concern,
+                kind=b.kind,
+                change=change,
+                before=b.agency,
+                after=a.agency,
+            )
+        )
+    return losses
 
 
 # -- load ---------------------------------------------------------------------------------------

@@ -179,7 +179,20 @@ def data_health(
             )
         )
     bodies = sum(r.records for r in rows) or 1
-    figures = tuple(
+    figures = _plan_figures(kinds)
+    return DataHealth(
+        today=today,
+        rows=tuple(rows),
+        figures=figures,
+        share_attested=round(1 - sum(r.structural for r in rows) / bodies, 4),
+        stale_total=sum(r.stale for r in rows),
+        old_evidence_total=sum(r.old_evidence for r in rows),
+    )
+
+
+def _plan_figures(kinds: Counter[str]) -> tuple[PlanFigure, ...]:
+    """The plan's published counts beside the records the directory holds of each kind."""
+    return tuple(
         PlanFigure(
             name=Text(ja=ja, en=en),
             plan=value,
@@ -195,12 +208,4 @@ def data_health(
             ),
         )
         for ja, en, value, kind, source in PLAN_FIGURES
-    )
-    return DataHealth(
-        today=today,
-        rows=tuple(rows),
-        figures=figures,
-        share_attested=round(1 - sum(r.structural for r in rows) / bodies, 4),
-        stale_total=sum(r.stale for r in rows),
-        old_evidence_total=sum(r.old_evidence for r in rows),
     )

@@ -48,10 +48,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ._hsds_import import HSDS_SOURCE, HsdsImport, HsdsMerge, import_hsds, merge_hsds
+from ._hsds_import import HSDS_SOURCE, HsdsImport, import_hsds
+from ._hsds_merge import HsdsMerge, merge_hsds
 from .errors import DataFileError, expect_path
 from .matching import load_concerns
-from .models import Document
+from .models import Agency, Area, Document
 from .vocabulary import KINDS
 
 __all__ = [
@@ -118,38 +119,31 @@ def _split_address(address: str) -> tuple[str, str, str]:
     return "神奈川県", m[2], m[3] or m[2]
 
 
-def export_hsds(doc: Document) -> dict[str, list[dict[str, Any]]]:
-    """Export a directory's document as HSDS 3.0 tables (lists of objects, one per type)."""
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    day = doc.data_date.isoformat()
-    areas = {a.id: a for a in doc.areas}
-    parents: dict[str, str] = {}  # each body's first part_of link, in document order
-    for lk in doc.links:
-        if lk.kind == "part_of":
-            parents.setdefault(lk.source, lk.target)
-    taxonomies = {
-        "referral-fields": "fields of the referral directory that HSDS has no place for",
-        "referral-kinds": "kinds of body of the referral vocabulary",
-        "referral-concerns": "concerns of the referral vocabulary",
-    }
-    for name, description in taxonomies.items():
-        out["taxonomies"].append(
-            {
-                "id": uid("taxonomy", name),
-                "name": name,
-                "description": description,
-                "version": "1.0",
-            }
-        )
-    terms: dict[tuple[str, str], str] = {}
+TAXONOMIES = {
+    "referral-fields": "fields of the referral directory that HSDS has no place for",
+    "referral-kinds": "kinds of body of the referral vocabulary",
+    "referral-concerns": "concerns of the referral vocabulary",
+}
+"""The three taxonomies whose terms carry what HSDS has no field for."""
 
-    def term(taxonomy: str, code: str, name: str, description: str) -> str:
+_Tables = dict[str, list[dict[str, Any]]]
+
+
+class _Export:
+    """The tables being filled, and the taxonomy terms handed out so far."""
+
+    def __init__(self) -> None:
+        self.out: _Tables = defaultdict(list)
+        self.terms: dict[tuple[str, str], str] = {}
+
+    def term(self, taxonomy: str, code: str, name: str, description: str) -> str:
+        """The id of a taxonomy term, added to ``taxonomy_terms`` the first time it is asked."""
         key = (taxonomy, code)
-        if key not in terms:
-            terms[key] = uid("term", f"{taxonomy}:{code}")
-            out["taxonomy_terms"].append(
+        if key not in self.terms:
+            self.terms[key] = uid("term", f"{taxonomy}:{code}")
+            self.out["taxonomy_terms"].append(
                 {
-                    "id": terms[key],
+                    "id": self.terms[key],
                     "code": code,
                     "name": name,
                     "description": description,
@@ -157,21 +151,11 @@ def export_hsds(doc: Document) -> dict[str, list[dict[str, Any]]]:
                     "taxonomy_id": uid("taxonomy", taxonomy),
                 }
             )
-        return terms[key]
+        return self.terms[key]
 
-    for field in FIELDS:
-        term("referral-fields", field, field, f"the record's {field}")
-    for k in KINDS.values():
-        term("referral-kinds", k.id, k.ja, k.en)
-    windows: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for c in load_concerns():
-        term("referral-concerns", c.id, c.name.ja, c.name.en)
-        for role, refs in (("primary", c.primary), ("supporting", c.supporting)):
-            for ref in refs:
-                windows[ref.kind].append((c.id, role))
-
-    def attribute(entity: str, link_id: str, term_id: str, value: str) -> None:
-        out["attributes"].append(
+    def attribute(self, entity: str, link_id: str, term_id: str, value: str) -> None:
+        """Attach a term with a value to an organization or a service."""
+        self.out["attributes"].append(
             {
                 "id": uid("attribute", f"{link_id}:{term_id}"),
                 "link_id": link_id,
@@ -182,140 +166,212 @@ def export_hsds(doc: Document) -> dict[str, list[dict[str, Any]]]:
             }
         )
 
+
+def _parents(doc: Document) -> dict[str, str]:
+    """Each body's first ``part_of`` link, in document order."""
+    parents: dict[str, str] = {}
+    for lk in doc.links:
+        if lk.kind == "part_of":
+            parents.setdefault(lk.source, lk.target)
+    return parents
+
+
+def _vocabulary(ex: _Export) -> dict[str, list[tuple[str, str]]]:
+    """Write the taxonomies and their terms; return each kind's (concern, role) windows."""
+    for name, description in TAXONOMIES.items():
+        ex.out["taxonomies"].append(
+            {
+                "id": uid("taxonomy", name),
+                "name": name,
+                "description": description,
+                "version": "1.0",
+            }
+        )
+    for field in FIELDS:
+        ex.term("referral-fields", field, field, f"the record's {field}")
+    for k in KINDS.values():
+        ex.term("referral-kinds", k.id, k.ja, k.en)
+    windows: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for c in load_concerns():
+        ex.term("referral-concerns", c.id, c.name.ja, c.name.en)
+        for role, refs in (("primary", c.primary), ("supporting", c.supporting)):
+            for ref in refs:
+                windows[ref.kind].append((c.id, role))
+    return windows
+
+
+def _organization(ex: _Export, ag: Agency, parent: str | None) -> None:
+    """The body's organization and its identifier (our id)."""
+    org = uid("organization", ag.id)
+    o: dict[str, Any] = {
+        "id": org,
+        "name": ag.name.ja,
+        "alternate_name": ag.name.en,
+        "description": KINDS[ag.kind].ja + "（" + KINDS[ag.kind].en + "）",
+    }
+    if ag.url:
+        o["website"] = ag.url
+    if parent:
+        o["parent_organization_id"] = uid("organization", parent)
+    ex.out["organizations"].append(o)
+    ex.out["organization_identifiers"].append(
+        {
+            "id": uid("identifier", ag.id),
+            "organization_id": org,
+            "identifier_scheme": "referral",
+            "identifier_type": "referral_id",
+            "identifier": ag.id,
+        }
+    )
+
+
+def _service(ex: _Export, ag: Agency, areas: Mapping[str, Area]) -> None:
+    """The body's one consultation service, its phones and its service areas (catchment)."""
+    org, svc = uid("organization", ag.id), uid("service", ag.id)
+    s: dict[str, Any] = {
+        "id": svc,
+        "organization_id": org,
+        "name": ag.name.ja,
+        "alternate_name": ag.name.en,
+        "status": "active",
+        "description": ag.notes or KINDS[ag.kind].en,
+    }
+    if ag.ages and ag.ages.min is not None:
+        s["minimum_age"] = ag.ages.min
+    if ag.ages and ag.ages.max is not None:
+        s["maximum_age"] = ag.ages.max
+    ex.out["services"].append(s)
+    for i, p in enumerate(ag.phones):
+        ex.out["phones"].append(
+            {
+                "id": uid("phone", f"{ag.id}:{i}"),
+                "organization_id": org,
+                "number": p.number,
+                "description": p.label or "",
+            }
+        )
+    for area_id in ag.serves or (ag.area,):
+        area = areas[area_id]
+        ex.out["service_areas"].append(
+            {
+                "id": uid("service_area", f"{ag.id}:{area_id}"),
+                "service_id": svc,
+                "name": area.name.ja,
+                "description": area.name.en,
+                "extent": area_id,
+                "extent_type": "referral_area_id",
+            }
+        )
+
+
+def _location(ex: _Export, ag: Agency) -> None:
+    """The body's location and address, where the sources give one (never if confidential)."""
+    if ag.confidential or not (ag.address or ag.coordinates):
+        return
+    org, svc, loc = uid("organization", ag.id), uid("service", ag.id), uid("location", ag.id)
+    location: dict[str, Any] = {
+        "id": loc,
+        "location_type": "physical",
+        "organization_id": org,
+        "name": ag.name.ja,
+    }
+    if ag.coordinates:
+        location["latitude"] = ag.coordinates.lat
+        location["longitude"] = ag.coordinates.lon
+    ex.out["locations"].append(location)
+    ex.out["service_at_locations"].append(
+        {"id": uid("service_at_location", ag.id), "service_id": svc, "location_id": loc}
+    )
+    if ag.address:
+        state, city, line = _split_address(ag.address)
+        ex.out["addresses"].append(
+            {
+                "id": uid("address", ag.id),
+                "location_id": loc,
+                "address_1": line,
+                "city": city,
+                "state_province": state,
+                "postal_code": ag.postal_code or "",
+                "country": "JP",
+                "address_type": "physical",
+            }
+        )
+
+
+def _field_values(ag: Agency) -> dict[str, str]:
+    """The value of each of :data:`FIELDS` for a body, as the attribute carries it."""
+    return {
+        "kind": ag.kind,
+        "tier": ag.tier,
+        "area": ag.area,
+        "attested": str(ag.attested).lower(),
+        "aggregate": "false",
+        "confidential": str(ag.confidential).lower(),
+        "operator": ag.operator or "",
+        "serves_confirmed": str(ag.catchment_confirmed).lower(),
+        "notes": ag.notes or "",
+        "name_en": ag.name.en,
+        "contact_via": ag.contact_via or "",
+        "remarks": ag.remarks.model_dump_json() if ag.remarks else "",
+        "derived": json.dumps([x.model_dump() for x in ag.derived], ensure_ascii=False)
+        if ag.derived
+        else "",
+        "phone_details": json.dumps(
+            [{"label_en": p.label_en, "shared_with": p.shared_with} for p in ag.phones],
+            ensure_ascii=False,
+        )
+        if any(p.label_en or p.shared_with for p in ag.phones)
+        else "",
+    }
+
+
+def _attributes(ex: _Export, ag: Agency, windows: Mapping[str, list[tuple[str, str]]]) -> None:
+    """The body's fields, its kind and the concerns its kind is a window for, as attributes."""
+    org, svc = uid("organization", ag.id), uid("service", ag.id)
+    for field, value in _field_values(ag).items():
+        ex.attribute("organization", org, ex.terms[("referral-fields", field)], value)
+    ex.attribute("organization", org, ex.terms[("referral-kinds", ag.kind)], ag.kind)
+    for concern, role in windows.get(ag.kind, ()):
+        ex.attribute("service", svc, ex.terms[("referral-concerns", concern)], role)
+
+
+def _metadata(ex: _Export, ag: Agency, day: str) -> None:
+    """The body's sources and checked date, as one metadata row."""
+    ex.out["metadata"].append(
+        {
+            "id": uid("metadata", f"{ag.id}:sources"),
+            "resource_id": uid("organization", ag.id),
+            "resource_type": "organization",
+            "last_action_date": ag.checked.isoformat(),
+            "last_action_type": "verified",
+            "field_name": "sources",
+            "previous_value": "",
+            "replacement_value": json.dumps(
+                [c.model_dump(exclude_none=True) for c in ag.sources], ensure_ascii=False
+            ),
+            "updated_by": "referral ("
+            + ", ".join(sorted({c.source for c in ag.sources}))
+            + f"; data of {day})",
+        }
+    )
+
+
+def export_hsds(doc: Document) -> dict[str, list[dict[str, Any]]]:
+    """Export a directory's document as HSDS 3.0 tables (lists of objects, one per type)."""
+    ex = _Export()
+    day = doc.data_date.isoformat()
+    areas = {a.id: a for a in doc.areas}
+    parents = _parents(doc)
+    windows = _vocabulary(ex)
     for ag in doc.agencies:
         if ag.aggregate or ag.is_meeting:
             continue
-        org, svc = uid("organization", ag.id), uid("service", ag.id)
-        parent = parents.get(ag.id)
-        o: dict[str, Any] = {
-            "id": org,
-            "name": ag.name.ja,
-            "alternate_name": ag.name.en,
-            "description": KINDS[ag.kind].ja + "（" + KINDS[ag.kind].en + "）",
-        }
-        if ag.url:
-            o["website"] = ag.url
-        if parent:
-            o["parent_organization_id"] = uid("organization", parent)
-        out["organizations"].append(o)
-        out["organization_identifiers"].append(
-            {
-                "id": uid("identifier", ag.id),
-                "organization_id": org,
-                "identifier_scheme": "referral",
-                "identifier_type": "referral_id",
-                "identifier": ag.id,
-            }
-        )
-        s: dict[str, Any] = {
-            "id": svc,
-            "organization_id": org,
-            "name": ag.name.ja,
-            "alternate_name": ag.name.en,
-            "status": "active",
-            "description": ag.notes or KINDS[ag.kind].en,
-        }
-        if ag.ages and ag.ages.min is not None:
-            s["minimum_age"] = ag.ages.min
-        if ag.ages and ag.ages.max is not None:
-            s["maximum_age"] = ag.ages.max
-        out["services"].append(s)
-        for i, p in enumerate(ag.phones):
-            out["phones"].append(
-                {
-                    "id": uid("phone", f"{ag.id}:{i}"),
-                    "organization_id": org,
-                    "number": p.number,
-                    "description": p.label or "",
-                }
-            )
-        for area_id in ag.serves or (ag.area,):
-            area = areas[area_id]
-            out["service_areas"].append(
-                {
-                    "id": uid("service_area", f"{ag.id}:{area_id}"),
-                    "service_id": svc,
-                    "name": area.name.ja,
-                    "description": area.name.en,
-                    "extent": area_id,
-                    "extent_type": "referral_area_id",
-                }
-            )
-        if not ag.confidential and (ag.address or ag.coordinates):
-            loc = uid("location", ag.id)
-            location: dict[str, Any] = {
-                "id": loc,
-                "location_type": "physical",
-                "organization_id": org,
-                "name": ag.name.ja,
-            }
-            if ag.coordinates:
-                location["latitude"] = ag.coordinates.lat
-                location["longitude"] = ag.coordinates.lon
-            out["locations"].append(location)
-            out["service_at_locations"].append(
-                {"id": uid("service_at_location", ag.id), "service_id": svc, "location_id": loc}
-            )
-            if ag.address:
-                state, city, line = _split_address(ag.address)
-                out["addresses"].append(
-                    {
-                        "id": uid("address", ag.id),
-                        "location_id": loc,
-                        "address_1": line,
-                        "city": city,
-                        "state_province": state,
-                        "postal_code": ag.postal_code or "",
-                        "country": "JP",
-                        "address_type": "physical",
-                    }
-                )
-        values = {
-            "kind": ag.kind,
-            "tier": ag.tier,
-            "area": ag.area,
-            "attested": str(ag.attested).lower(),
-            "aggregate": "false",
-            "confidential": str(ag.confidential).lower(),
-            "operator": ag.operator or "",
-            "serves_confirmed": str(ag.catchment_confirmed).lower(),
-            "notes": ag.notes or "",
-            "name_en": ag.name.en,
-            "contact_via": ag.contact_via or "",
-            "remarks": ag.remarks.model_dump_json() if ag.remarks else "",
-            "derived": json.dumps([x.model_dump() for x in ag.derived], ensure_ascii=False)
-            if ag.derived
-            else "",
-            "phone_details": json.dumps(
-                [{"label_en": p.label_en, "shared_with": p.shared_with} for p in ag.phones],
-                ensure_ascii=False,
-            )
-            if any(p.label_en or p.shared_with for p in ag.phones)
-            else "",
-        }
-        for field, value in values.items():
-            attribute("organization", org, terms[("referral-fields", field)], value)
-        attribute("organization", org, terms[("referral-kinds", ag.kind)], ag.kind)
-        for concern, role in windows.get(ag.kind, ()):
-            attribute("service", svc, terms[("referral-concerns", concern)], role)
-        out["metadata"].append(
-            {
-                "id": uid("metadata", f"{ag.id}:sources"),
-                "resource_id": org,
-                "resource_type": "organization",
-                "last_action_date": ag.checked.isoformat(),
-                "last_action_type": "verified",
-                "field_name": "sources",
-                "previous_value": "",
-                "replacement_value": json.dumps(
-                    [c.model_dump(exclude_none=True) for c in ag.sources], ensure_ascii=False
-                ),
-                "updated_by": "referral ("
-                + ", ".join(sorted({c.source for c in ag.sources}))
-                + f"; data of {day})",
-            }
-        )
-    return {k: out[k] for k in sorted(HSDS_OBJECTS)}
+        _organization(ex, ag, parents.get(ag.id))
+        _service(ex, ag, areas)
+        _location(ex, ag)
+        _attributes(ex, ag, windows)
+        _metadata(ex, ag, day)
+    return {k: ex.out[k] for k in sorted(HSDS_OBJECTS)}
 
 
 def write_hsds(data: Mapping[str, list[dict[str, Any]]], folder: str | Path) -> list[Path]:

@@ -33,6 +33,9 @@ __all__ = ["DEFAULT_ORIGINS", "KIND_PREFERENCE", "LINK_PREFERENCE", "RouteIndex"
 DEFAULT_ORIGINS: tuple[str, ...] = ("welfare_commissioner", "resident")
 """Where a case starts in an area, unless said otherwise: its commissioners, its residents."""
 
+UNRANKED = 99
+"""Preference of a link kind or kind that neither preference list names: after all of them."""
+
 LINK_PREFERENCE: dict[str, int] = {
     k: i
     for i, k in enumerate(
@@ -134,40 +137,62 @@ class RouteIndex:
     ) -> RouteIndex:
         """Index nodes with their attributes and ``(source, target, link kind)`` edges."""
         idx = cls()
+        kinds: dict[str, str] = {}
+        city_nodes, wards = idx._index_nodes(nodes, kinds)
+        idx._index_city(city_nodes, wards, kinds)
+        idx._index_edges(edges, kinds)
+        for area, ward in idx.district_areas():  # each area's reach from where cases start
+            origins = tuple(n for k in DEFAULT_ORIGINS for n in idx.local(k, area, ward)[:1])
+            idx.reach[(area, ward)] = (origins, idx._search(origins, area, ward))
+        return idx
+
+    def _index_nodes(
+        self, nodes: Iterable[tuple[str, Mapping[str, Any]]], kinds: dict[str, str]
+    ) -> tuple[list[tuple[str, frozenset[str], bool]], set[str]]:
+        """Index each node by locality, kind, tier, place, attestation and catchment (its
+        kind into ``kinds``); return the city nodes (with what they serve and whether that is
+        confirmed) and the wards seen."""
         seen_areas: set[str] = set()
         city_nodes: list[tuple[str, frozenset[str], bool]] = []
         wards: set[str] = set()
-        kinds: dict[str, str] = {}
         for n, data in nodes:
             kinds[n] = data["kind"]
             ward, area = data["ward"], data["area"]
             key = "" if not ward else ward if area == ward else area
-            idx.key[n], idx.ward[n], idx.rank[n] = key, ward, data["tier_rank"]
-            idx.kind_at[(key, data["kind"])].append(n)
+            self.key[n], self.ward[n], self.rank[n] = key, ward, data["tier_rank"]
+            self.kind_at[(key, data["kind"])].append(n)
             if ward and key != ward:
-                idx.district_kind_in_ward[(ward, data["kind"])].append(n)
+                self.district_kind_in_ward[(ward, data["kind"])].append(n)
                 if key not in seen_areas:
                     seen_areas.add(key)
-                    idx.areas_in_ward[ward].append(key)
-                wards.add(ward)
-            elif ward:
+                    self.areas_in_ward[ward].append(key)
+            if ward:
                 wards.add(ward)
             if "lat" in data:
-                idx.coords[n] = (data["lat"], data["lon"])
+                self.coords[n] = (data["lat"], data["lon"])
             if data["attested"]:
-                idx.attested.add(n)
+                self.attested.add(n)
             if data["serves"]:
-                idx.serves[n] = frozenset(data["serves"].split())
+                self.serves[n] = frozenset(data["serves"].split())
             if not ward:
                 serves = frozenset(data["serves"].split())
                 city_nodes.append((n, serves, data.get("catchment_confirmed", True)))
         for ids in (
-            *idx.kind_at.values(),
-            *idx.district_kind_in_ward.values(),
-            *idx.areas_in_ward.values(),
+            *self.kind_at.values(),
+            *self.district_kind_in_ward.values(),
+            *self.areas_in_ward.values(),
         ):
             ids.sort()
+        return city_nodes, wards
 
+    def _index_city(
+        self,
+        city_nodes: list[tuple[str, frozenset[str], bool]],
+        wards: set[str],
+        kinds: Mapping[str, str],
+    ) -> None:
+        """The city nodes each ward may reach: those serving everywhere and those serving it
+        (a catchment not confirmed counts for none), by kind."""
         everywhere = [n for n, serves, confirmed in city_nodes if confirmed and not serves]
         served: dict[str, list[str]] = defaultdict(list)
         for n, serves, confirmed in city_nodes:
@@ -175,19 +200,22 @@ class RouteIndex:
                 for w in serves:
                     served[w].append(n)
         for w in wards:
-            idx.city_for[w] = city = frozenset((*everywhere, *served.get(w, ())))
+            self.city_for[w] = city = frozenset((*everywhere, *served.get(w, ())))
             for n in sorted(city):
-                idx.city_kind[(w, kinds[n])].append(n)
+                self.city_kind[(w, kinds[n])].append(n)
+
+    def _index_edges(self, edges: Iterable[tuple[str, str, str]], kinds: Mapping[str, str]) -> None:
+        """Each node's neighbours one tier step away, by their locality, preferred first."""
         adj: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
         for u, v, link in edges:
-            if abs(idx.rank[v] - idx.rank[u]) <= 1:
-                adj[u][idx.key[v]].append((v, link))
+            if abs(self.rank[v] - self.rank[u]) <= 1:
+                adj[u][self.key[v]].append((v, link))
         for by_key in adj.values():
             for nbrs in by_key.values():
                 nbrs.sort(
                     key=lambda t: (
-                        LINK_PREFERENCE.get(t[1], 99),
-                        KIND_PREFERENCE.get(kinds[t[0]], 99),
+                        LINK_PREFERENCE.get(t[1], UNRANKED),
+                        KIND_PREFERENCE.get(kinds[t[0]], UNRANKED),
                         t[0],
                         t[1],
                     )
@@ -197,11 +225,7 @@ class RouteIndex:
         shared: dict[tuple[tuple[str, tuple[tuple[str, str], ...]], ...], Any] = {}
         for node, by_key in adj.items():
             sig = tuple((k, tuple(v)) for k, v in by_key.items())
-            idx.adj[node] = shared.setdefault(sig, {k: v for k, v in by_key.items()})
-        for area, ward in idx.district_areas():  # each area's reach from where cases start
-            origins = tuple(n for k in DEFAULT_ORIGINS for n in idx.local(k, area, ward)[:1])
-            idx.reach[(area, ward)] = (origins, idx._search(origins, area, ward))
-        return idx
+            self.adj[node] = shared.setdefault(sig, {k: v for k, v in by_key.items()})
 
     def district_areas(self, ward: str | None = None) -> list[tuple[str, str]]:
         """The (area, ward) pairs of the daily-living areas holding nodes, sorted; of one

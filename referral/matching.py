@@ -451,6 +451,10 @@ class Matcher:
 _KATAKANA = re.compile(r"[\u30a0-\u30ff\uff66-\uff9fー]+")
 
 
+MAX_ENDING = 2
+"""Characters of a verb's or adjective's ending an alias hit may stop short of."""
+
+
 def _on_word_edges(
     text: str, tokens: Sequence[Token], first: int, last: int, start: int, end: int
 ) -> bool:
@@ -464,7 +468,7 @@ def _on_word_edges(
     stem = text[t.start : end]
     return (
         t.pos in ("verb", "vaux", "adj", "aux")
-        and len(t.surface) - len(stem) <= 2
+        and len(t.surface) - len(stem) <= MAX_ENDING
         and (t.lemma.startswith(stem) or t.surface.startswith(stem))
     )
 
@@ -538,7 +542,8 @@ def _noisy_or(strengths: Iterable[float]) -> float:
 def _strength(ev: Evidence) -> float:
     """How much one hit says: its weight, scaled down for an approximate match (0.85 for
     one edit in a 7-character alias)."""
-    fuzz_factor = 1.0 if ev.score >= 100 else max(0.5, 1.0 - (100.0 - ev.score) / 100.0)
+    perfect = ev.score >= 100  # noqa: PLR2004 - rapidfuzz's scale: 100 is an exact hit
+    fuzz_factor = 1.0 if perfect else max(0.5, 1.0 - (100.0 - ev.score) / 100.0)
     return max(0.0, min(1.0, ev.weight * fuzz_factor))
 
 

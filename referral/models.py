@@ -2,6 +2,9 @@
 
 Every model forbids unknown fields and round-trips through JSON unchanged. Vocabulary ids
 (tiers, kinds, link kinds) are checked here, so a bad id is reported with its JSON path.
+The concern vocabulary and note readings (``Concern``, ``Match``, ``NoteReading`` …) and the
+referral plan (``ReferralPlan``, ``Suggestion`` …) are defined in ``_concern_models`` and
+``_plan_models`` on top of these records, and imported from here like the rest.
 
 Examples
 --------
@@ -20,13 +23,12 @@ pydantic_core._pydantic_core.ValidationError: 1 validation error for Phone
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import math
-import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from operator import attrgetter
-from typing import Annotated, Any, Literal, SupportsIndex, cast
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Annotated, Any, Literal, SupportsIndex, cast
 
 from pydantic import (
     BaseModel,
@@ -39,7 +41,16 @@ from pydantic import (
     model_validator,
 )
 
-from ._suggest import did_you_mean, suggest
+from ._field_checks import (
+    CONTROL,
+    CONTROL_BUT_NEWLINE,
+    multi_line,
+    one_line,
+    plain_text,
+    text_of,
+    vocabulary_id,
+    web_url,
+)
 from .vocabulary import KINDS, LINK_KINDS, TierId
 
 __all__ = [
@@ -101,74 +112,6 @@ Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=120)]
 NonEmpty = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-_SPACE = re.compile(r"\s")
-
-
-def _one_line(value: str | None, *, lines: bool = False, part: str = "") -> str | None:
-    """Refuse a control character (C0, DEL, C1) in record text: it can rewrite a terminal,
-    break an export (XML holds no C0) or hide text. Notes (``lines``) may hold a newline
-    (U+000A), nothing else. The message shows the character's code point, never the
-    character itself."""
-    if value is not None:
-        m = (_CONTROL_BUT_NEWLINE if lines else _CONTROL).search(value)
-        if m is not None:
-            what = " (a line break: only notes may span lines)" if m.group() == "\n" else ""
-            raise ValueError(
-                f"{part}control character U+{ord(m.group()):04X} at position {m.start()}{what}; "
-                "control characters (C0, DEL, C1) are refused in record text"
-            )
-    return value
-
-
-def _lines(value: str | None) -> str | None:
-    return _one_line(value, lines=True)
-
-
-def _text_of(value: Text | None, where: str = "") -> Text | None:
-    if value is not None:
-        _one_line(value.ja, part=f"{where}ja: ")
-        _one_line(value.en, part=f"{where}en: ")
-    return value
-
-
-def _plain_text(value: Text | None) -> Text | None:
-    return _text_of(value)
-
-
-def _web_url(value: str | None) -> str | None:
-    """Only an ``http://`` or ``https://`` link with a host (no ``javascript:``, ``data:`` or
-    ``file:`` URL, no whitespace) is kept as a URL."""
-    if value is None:
-        return None
-    _one_line(value)
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:  # a malformed IPv6 host
-        host = None
-    scheme = parts.scheme.lower() if host else ""
-    if (
-        scheme not in ("http", "https")
-        or value[: len(scheme) + 3].lower() != scheme + "://"
-        or _SPACE.search(value) is not None
-    ):
-        shown = value if len(value) <= 60 else value[:60] + "…"
-        raise ValueError(
-            f"url {shown!r} is not a web link: only http:// and https:// addresses with a "
-            "host and no spaces are kept"
-        )
-    return value
-
-
-def _vocabulary_id(value: str, ids: Mapping[str, object], what: str) -> str:
-    """A vocabulary id, as the vocabulary's own string object; else a did-you-mean error."""
-    if value not in ids:
-        raise ValueError(f"unknown {what} {value!r}{did_you_mean(suggest(value, ids, limit=1))}")
-    return _CANONICAL[value]
-
-
 def _restore(cls: type[Model], state: dict[str, Any], given: set[str]) -> Model:
     """Rebuild a pickled record (see :meth:`Model.__reduce__`)."""
     m = cls.__new__(cls)
@@ -201,7 +144,6 @@ RECORD_ORDER: dict[str, Callable[[Any], Any]] = {
     "links": attrgetter("source", "kind", "target"),
 }
 """The canonical order of each list of a :class:`Document`: how it is held and written."""
-_CANONICAL = {k: k for k in (*KINDS, *LINK_KINDS)}  # one string object per vocabulary id
 _CITATIONS: dict[tuple[tuple[Any, Any], ...], tuple[Citation, ...]] = {}
 _FIELD_SETS: dict[frozenset[str], set[str]] = {}
 _SHARED_LIMIT = 1 << 16
@@ -267,9 +209,9 @@ class Source(Model):
     credit: str | None = Field(default=None, description="attribution the licence asks for")
     notes: str | None = None
 
-    _plain = field_validator("title", "date", "licence", "credit")(_one_line)
-    _notes = field_validator("notes")(_lines)
-    _url = field_validator("url")(_web_url)
+    _plain = field_validator("title", "date", "licence", "credit")(one_line)
+    _notes = field_validator("notes")(multi_line)
+    _url = field_validator("url")(web_url)
 
 
 class Citation(Model):
@@ -278,7 +220,7 @@ class Citation(Model):
     source: Id
     detail: str | None = Field(default=None, description="page URL, plan section, row")
 
-    _plain = field_validator("detail")(_one_line)
+    _plain = field_validator("detail")(one_line)
 
 
 _CITATION_KEYS = frozenset(Citation.model_fields)
@@ -297,7 +239,7 @@ class Phone(Model):
         default=None, description="another service the sources give the same number for"
     )
 
-    _plain = field_validator("label", "label_en", "shared_with")(_one_line)
+    _plain = field_validator("label", "label_en", "shared_with")(one_line)
 
 
 class Derivation(Model):
@@ -308,7 +250,7 @@ class Derivation(Model):
     source: Id = Field(description="the source the derivation used (an id in ``sources``)")
     how: NonEmpty
 
-    _plain = field_validator("field", "how")(_one_line)
+    _plain = field_validator("field", "how")(one_line)
 
 
 class Coordinates(Model):
@@ -353,7 +295,7 @@ class TownPart(Model):
     chome: tuple[Annotated[int, Field(ge=1, le=99)], ...] = ()
     partial: bool = Field(default=False, description="only part of the town or 丁目 (一部)")
 
-    _plain = field_validator("town")(_one_line)
+    _plain = field_validator("town")(one_line)
 
 
 class CatchmentText(Model):
@@ -363,8 +305,8 @@ class CatchmentText(Model):
     source: Citation
     note: str | None = None
 
-    _plain = field_validator("text")(_one_line)
-    _notes = field_validator("note")(_lines)
+    _plain = field_validator("text")(one_line)
+    _notes = field_validator("note")(multi_line)
 
 
 class Catchment(Model):
@@ -381,13 +323,13 @@ class Catchment(Model):
     source: Citation
     alternatives: tuple[CatchmentText, ...] = ()
 
-    _plain = field_validator("text")(_one_line)
+    _plain = field_validator("text")(one_line)
 
     @field_validator("unparsed")
     @classmethod
     def _plain_pieces(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for piece in value:
-            _one_line(piece)
+            one_line(piece)
         return value
 
 
@@ -403,8 +345,8 @@ class Area(Model):
     checked: dt.date
     notes: str | None = None
 
-    _name = field_validator("name")(_plain_text)
-    _notes = field_validator("notes")(_lines)
+    _name = field_validator("name")(plain_text)
+    _notes = field_validator("notes")(multi_line)
 
 
 class AreaMatch(Model):
@@ -427,7 +369,7 @@ class PostalTown(Model):
     qualifier: str | None = Field(default=None, description="e.g. （４〜７丁目）")
     kana: str | None = None
 
-    _plain = field_validator("town", "qualifier", "kana")(_one_line)
+    _plain = field_validator("town", "qualifier", "kana")(one_line)
 
 
 class PostalCoverage(Model):
@@ -489,13 +431,13 @@ class Agency(Model):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str) -> str:
-        return _vocabulary_id(value, KINDS, "kind")
+        return vocabulary_id(value, KINDS, "kind")
 
-    _url = field_validator("url")(_web_url)
+    _url = field_validator("url")(web_url)
 
     @model_validator(mode="after")
     def _no_confidential_address(self) -> Agency:
-        # the text rules of _one_line, checked here in one pass (a national directory holds
+        # the text rules of one_line, checked here in one pass (a national directory holds
         # millions of records: no extra call per field when the text is clean)
         texts: tuple[str, ...] = (
             self.name.ja,
@@ -505,14 +447,14 @@ class Agency(Model):
         )
         if self.remarks is not None:
             texts += (self.remarks.ja, self.remarks.en)
-        if _CONTROL.search(" ".join(texts)) or (
-            self.notes and _CONTROL_BUT_NEWLINE.search(self.notes)
+        if CONTROL.search(" ".join(texts)) or (
+            self.notes and CONTROL_BUT_NEWLINE.search(self.notes)
         ):
-            _text_of(self.name, "name.")
-            _text_of(self.remarks, "remarks.")
-            _one_line(self.address, part="address: ")
-            _one_line(self.operator, part="operator: ")
-            _one_line(self.notes, lines=True, part="notes: ")
+            text_of(self.name, "name.")
+            text_of(self.remarks, "remarks.")
+            one_line(self.address, part="address: ")
+            one_line(self.operator, part="operator: ")
+            one_line(self.notes, lines=True, part="notes: ")
         if self.confidential and (self.address or self.postal_code or self.coordinates):
             raise ValueError(
                 f"{self.id}: a confidential body must not carry an address, postal code or "
@@ -550,7 +492,7 @@ class Link(Model):
     @field_validator("kind")
     @classmethod
     def _known_link(cls, value: str) -> str:
-        return _vocabulary_id(value, LINK_KINDS, "link kind")
+        return vocabulary_id(value, LINK_KINDS, "link kind")
 
     @model_validator(mode="after")
     def _compact(self) -> Link:
@@ -558,7 +500,7 @@ class Link(Model):
         d = self.__dict__
         d["source"], d["target"] = sys.intern(d["source"]), sys.intern(d["target"])
         if self.note is not None:
-            _one_line(self.note, lines=True, part="note: ")
+            one_line(self.note, lines=True, part="note: ")
         _share_fields_set(self)
         return self
 
@@ -581,8 +523,8 @@ class Document(Model):
     agencies: tuple[Agency, ...]
     links: tuple[Link, ...] = ()
 
-    _title = field_validator("title")(_plain_text)
-    _notes = field_validator("notes")(_lines)
+    _title = field_validator("title")(plain_text)
+    _notes = field_validator("notes")(multi_line)
 
     @field_validator(*RECORD_ORDER)
     @classmethod
@@ -590,248 +532,44 @@ class Document(Model):
         return tuple(sorted(items, key=RECORD_ORDER[cast(str, info.field_name)]))
 
 
-# -- concerns and matching ---------------------------------------------------------------
-class KindRef(Model):
-    """A kind of body named for a concern (primary, supporting or escalation)."""
-
-    kind: str
-    inferred: bool = Field(default=False, description="a routing judgement not read in a source")
-    ages: AgeRange | None = Field(default=None, description="only for people of these ages")
-    track: str | None = Field(
-        default=None, description="parallel track the plan keeps (8050: parent / child)"
+# -- re-exported ---------------------------------------------------------------------------
+# The concern vocabulary and note readings (referral._concern_models) and the referral plan
+# (referral._plan_models) are built on the records above, so they import this module; it
+# hands them out on first use, and `from referral.models import ReferralPlan` works as ever.
+if TYPE_CHECKING:
+    from ._concern_models import (
+        Alias,
+        Concern,
+        ConcernSet,
+        Evidence,
+        KindRef,
+        Match,
+        NoteReading,
+        Polarity,
+        SafetyClue,
     )
-    note: str | None = None
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        return _vocabulary_id(value, KINDS, "kind")
-
-
-class Alias(Model):
-    """A way a note may say a concern, written by the team.
-
-    ``weight`` below 1 marks weak evidence (two weak hits make a match); ``with_any`` lists
-    words one of which must appear somewhere in the note; ``without_any`` words none of which
-    may appear; aliases sharing a ``group`` are synonyms and count as one piece of evidence.
-    """
-
-    text: NonEmpty
-    weight: Annotated[float, Field(gt=0, le=1)] = 1.0
-    group: str | None = None
-    with_any: tuple[NonEmpty, ...] = ()
-    without_any: tuple[NonEmpty, ...] = ()
-
-
-class Concern(Model):
-    """A concern of the vocabulary: labels, where it is routed, and how notes say it."""
-
-    id: Id
-    name: Text
-    easy_ja: str | None = Field(default=None, description="plain, easy Japanese")
-    domains: tuple[str, ...] = ()
-    primary: tuple[KindRef, ...]
-    supporting: tuple[KindRef, ...] = ()
-    escalation: tuple[KindRef, ...] = ()
-    safety: tuple[str, ...] = Field(default=(), description="safety rules that override ranking")
-    ages: AgeRange | None = Field(default=None, description="the people this concern is about")
-    sources: tuple[str, ...] = ()
-    aliases: tuple[Alias, ...]
-
-    @field_validator("aliases", mode="before")
-    @classmethod
-    def _plain_strings(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            return [{"text": v} if isinstance(v, str) else v for v in value]
-        return value
-
-
-class ConcernSet(Model):
-    """The concern vocabulary as shipped in ``referral/concerns.json``."""
-
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
-    about: str | None = None
-    concerns: tuple[Concern, ...]
-
-
-Polarity = Literal["plain", "suspected", "negated", "hypothetical", "topic", "past"]
-"""How a note says a thing: stated, suspected, ruled out, supposed, named as a topic, or told
-as over and done."""
-
-
-class Evidence(Model):
-    """One piece of evidence in a note: an alias, or a concept cue that served a concern rule;
-    what, where (offsets in the original text) and how well.
-
-    For a cue, ``alias`` is ``rule:atom`` (``child_abuse.hurt:violence``), ``rule`` the concern
-    rule and ``cue`` the concept atom (see ``referral/concepts.json``).
-    """
-
-    alias: str
-    text: str = Field(description="the words of the note that matched")
-    start: Annotated[int, Field(ge=0)]
-    end: Annotated[int, Field(ge=0)]
-    score: Annotated[float, Field(ge=0, le=100)]
-    weight: float = 1.0
-    negated: bool = False
-    rule: str | None = Field(default=None, description="the concern rule this cue served")
-    cue: str | None = Field(default=None, description="the concept atom of this cue")
-    polarity: Polarity = "plain"
-
-
-class Match(Model):
-    """A concern recognised in a note, how sure the matcher is, and which words said so.
-
-    ``start``/``end`` are offsets in the original text of the strongest evidence.
-    """
-
-    concern: Id
-    name: Text
-    confidence: Annotated[float, Field(ge=0, le=1)]
-    alias: str
-    text: str
-    start: Annotated[int, Field(ge=0)]
-    end: Annotated[int, Field(ge=0)]
-    evidence: tuple[Evidence, ...]
-    negated: bool = Field(default=False, description="every hit was negated (虐待ではない)")
-    safety: tuple[str, ...] = Field(default=(), description="safety rules its evidence brings")
-
-
-class SafetyClue(Model):
-    """A clue in a note that calls for a safety rule's advice first, however weak it is."""
-
-    rule: str
-    concern: Id
-    confidence: Annotated[float, Field(ge=0, le=1)]
-    weak: bool = Field(description="below the confidence a concern needs to be reported")
-    words: tuple[str, ...] = Field(default=(), description="the note's words behind it")
-    learned: bool = Field(
-        default=False,
-        description="found by the learned character look (referral.safety_ngrams), no rule",
+    from ._plan_models import (
+        Advisory,
+        AgencyRef,
+        PathStep,
+        PlanConcern,
+        ReferralPlan,
+        Role,
+        Suggestion,
     )
 
-
-class NoteReading(Model):
-    """Everything a note says: concerns (most strongly evidenced first), weaker ones, and
-    the safety clues to act on before anything else (strongest first)."""
-
-    matches: tuple[Match, ...] = ()
-    weak: tuple[Match, ...] = Field(default=(), description="concerns below the threshold")
-    safety: tuple[SafetyClue, ...] = ()
-
-    @property
-    def advisories(self) -> tuple[SafetyClue, ...]:
-        """The safety clues (an alias of :attr:`safety`)."""
-        return self.safety
+_CONCERN_MODELS: tuple[str, ...] = ("Alias", "Concern", "ConcernSet", "Evidence", "KindRef")
+_CONCERN_MODELS += ("Match", "NoteReading", "Polarity", "SafetyClue")
+_PLAN_MODELS: tuple[str, ...] = ("Advisory", "AgencyRef", "PathStep", "PlanConcern")
+_PLAN_MODELS += ("ReferralPlan", "Role", "Suggestion")
+_MOVED = dict.fromkeys(_CONCERN_MODELS, "_concern_models") | dict.fromkeys(
+    _PLAN_MODELS, "_plan_models"
+)
 
 
-# -- routing -------------------------------------------------------------------------------
-Role = Literal["coordinator", "primary", "supporting", "escalation"]
-"""What a suggested body does for the case (stable ids, in this order of precedence)."""
-
-
-class AgencyRef(Model):
-    """The part of an agency a plan shows: who, where, and how to reach them.
-
-    A confidential body never carries an address. ``contact`` is the body to call: itself, or
-    for a structural record the body its ``contact_via`` leads to.
-    """
-
-    id: Id
-    kind: str
-    tier: TierId
-    name: Text
-    area: Id
-    attested: bool
-    aggregate: bool = False
-    phones: tuple[Phone, ...] = ()
-    url: str | None = None
-    address: str | None = None
-    postal_code: str | None = None
-    confidential: bool = False
-    contact: Id | None = Field(default=None, description="whom to call instead (structural)")
-    contact_name: Text | None = None
-    contact_phones: tuple[Phone, ...] = ()
-    remarks: Text | None = Field(default=None, description="what to know before calling")
-    derived: tuple[str, ...] = Field(
-        default=(), description="fields the build worked out (postal_code: from the address)"
-    )
-
-
-class PathStep(Model):
-    """One typed link of a path: ``source`` —``link``→ ``target``."""
-
-    source: Id
-    target: Id
-    link: str
-
-
-class PlanConcern(Model):
-    """A concern the plan acts on, and how sure it was (1.0 when given by the caller)."""
-
-    id: Id
-    name: Text
-    confidence: Annotated[float, Field(ge=0, le=1)]
-    given: bool = Field(default=False, description="named by the caller, not read from a note")
-    evidence: tuple[str, ...] = Field(default=(), description="the note's words that said so")
-    weak: bool = Field(default=False, description="only a weak clue, kept for its safety rule")
-
-
-class Advisory(Model):
-    """A safety rule that comes before any suggestion (vocabulary: overrides ranking)."""
-
-    rule: str
-    concern: Id
-    message: Text
-    numbers: tuple[str, ...]
-    agencies: tuple[AgencyRef, ...] = ()
-    weak: bool = Field(default=False, description="the clue is weak; the advice stands")
-    evidence: tuple[str, ...] = Field(default=(), description="the note's words behind it")
-    learned: bool = Field(
-        default=False, description="the clue came from the learned look, not from a rule"
-    )
-
-
-class Suggestion(Model):
-    """A body to route to, why, and the path from the origin through the network."""
-
-    rank: Annotated[int, Field(ge=1)]
-    agency: AgencyRef
-    role: Role
-    concerns: tuple[Id, ...]
-    reasons: tuple[Text, ...]
-    path: tuple[PathStep, ...] = Field(
-        default=(), description="typed links from the origin, each changing tier by at most one"
-    )
-    reachable: bool = Field(default=True, description="a path exists in the directory")
-    track: str | None = None
-    inferred: bool = Field(default=False, description="a routing judgement, not read in a source")
-    alternatives: tuple[AgencyRef, ...] = Field(
-        default=(), description="other bodies of the same kind that serve the area"
-    )
-
-
-class ReferralPlan(Model):
-    """Where to route a concern, with every suggestion explained (stable JSON, schema 1.0).
-
-    Safety ``advisories`` come first and override ranking; ``suggestions`` are ranked;
-    ``coordinator`` is the one body that holds a compound case together; ``meeting`` is the
-    ward meeting where the case, or the gap it shows, should be raised.
-    """
-
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
-    area: AreaMatch
-    area_alternatives: tuple[AreaMatch, ...] = ()
-    origin: tuple[Id, ...]
-    age: int | None = None
-    concerns: tuple[PlanConcern, ...]
-    advisories: tuple[Advisory, ...] = ()
-    suggestions: tuple[Suggestion, ...] = ()
-    coordinator: Id | None = None
-    meeting: Id | None = None
-    caveats: tuple[Text, ...] = ()
-    district_choices: tuple[Id, ...] = Field(
-        default=(),
-        description="when only the ward is known: its care plaza areas, one of which the person "
-        "lives in (a town, address or postal code tells which)",
-    )
+def __getattr__(name: str) -> Any:
+    """The models of :mod:`referral._concern_models` and :mod:`referral._plan_models`."""
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __package__), name)

@@ -145,6 +145,12 @@ def ward_projection(
     return H
 
 
+MAX_LABEL = 24
+"""Characters of a node label at most (a longer one is cut and ends in …)."""
+LABELLED_RANK = 2
+"""Tier rank from which every node is named (ward and city bodies)."""
+
+
 def _short(name: str) -> str:
     """Shorter labels for a crowded drawing."""
     for long, short in (
@@ -157,7 +163,7 @@ def _short(name: str) -> str:
         (" Health and Welfare Centre –", ""),
     ):
         name = name.replace(long, short)
-    return name if len(name) <= 24 else name[:23] + "…"
+    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
 
 
 def plot_ward(
@@ -176,9 +182,26 @@ def plot_ward(
     projection are drawn as thick red lines; articulation points have a red ring.
     """
     plt = _pyplot()
-    from matplotlib.lines import Line2D  # noqa: PLC0415
-
     H = ward_projection(G, ward, area=area)
+    tiers, pos = _tier_layout(H)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(16, 9))
+    critical = {s.agency for s in spof}
+    ja = lang == "ja"
+    _draw_network(ax, H, pos, critical)
+    _draw_labels(ax, H, pos, critical, set(label_kinds), ja=ja)
+    ax.tick_params(left=True, labelleft=True)
+    _draw_legend(ax, ja=ja)
+    _draw_axes(ax, G, ward, sorted(tiers), ja=ja)
+    _japanese_axes(ax)
+    return ax
+
+
+def _tier_layout(
+    H: nx.Graph,
+) -> tuple[dict[int, list[str]], dict[str, tuple[float, int]]]:
+    """Nodes by tier (ordered by area, kind and id) and each node's position: spread evenly
+    along its tier's row."""
     tiers: dict[int, list[str]] = {}
     for n in sorted(H, key=lambda n: (H.nodes[n]["area"], H.nodes[n]["kind"], n)):
         tiers.setdefault(H.nodes[n]["tier_rank"], []).append(n)
@@ -186,9 +209,14 @@ def plot_ward(
     for rank, nodes in tiers.items():
         for i, n in enumerate(nodes):
             pos[n] = ((i + 0.5) / len(nodes), rank)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(16, 9))
-    critical = {s.agency for s in spof}
+    return tiers, pos
+
+
+def _draw_network(
+    ax: Axes, H: nx.Graph, pos: dict[str, tuple[float, int]], critical: set[str]
+) -> None:
+    """Edges (bridges thick red) and nodes (sized by degree, coloured by what they are,
+    articulation points ringed red)."""
     bridges = set(nx.bridges(H)) if H.number_of_edges() else set()
     cut = set(nx.articulation_points(H)) if H.number_of_edges() else set()
     nx.draw_networkx_edges(H, pos, ax=ax, edge_color="#bbbbbb", width=0.5, alpha=0.6)
@@ -206,12 +234,22 @@ def plot_ward(
         edgecolors=["#d62728" if n in cut else "white" for n in H],
         linewidths=1.5,
     )
-    ja = lang == "ja"
-    wanted = set(label_kinds)
+
+
+def _draw_labels(
+    ax: Axes,
+    H: nx.Graph,
+    pos: dict[str, tuple[float, int]],
+    critical: set[str],
+    wanted: set[str],
+    *,
+    ja: bool,
+) -> None:
+    """Name the critical nodes, the kinds asked for and every node from the ward tier up."""
     labels = {
         n: _short(H.nodes[n]["name_ja" if ja else "name_en"])
         for n in H
-        if n in critical or H.nodes[n]["kind"] in wanted or H.nodes[n]["tier_rank"] >= 2
+        if n in critical or H.nodes[n]["kind"] in wanted or H.nodes[n]["tier_rank"] >= LABELLED_RANK
     }
     for n, text in labels.items():
         x, y = pos[n]
@@ -225,7 +263,12 @@ def plot_ward(
             rotation=28,
             color="#d62728" if n in critical else "#333333",
         )
-    ax.tick_params(left=True, labelleft=True)
+
+
+def _draw_legend(ax: Axes, *, ja: bool) -> None:
+    """The legend: attested, structural, single point of failure, articulation point, bridge."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
     handles = [
         Line2D(
             [], [], marker="o", ls="", color="#1f77b4", label="出典で確認" if ja else "attested"
@@ -258,13 +301,17 @@ def plot_ward(
         Line2D([], [], color="#d62728", lw=2, label="橋（無向）" if ja else "bridge (undirected)"),
     ]
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
-    ax.set_yticks(sorted(tiers))
+
+
+def _draw_axes(ax: Axes, G: nx.MultiDiGraph, ward: str, ranks: list[int], *, ja: bool) -> None:
+    """Tier names on the y axis, no x ticks, the title (named after the ward's office)."""
+    ax.set_yticks(ranks)
     ax.set_yticklabels(
         [
             ["近隣", "地区", "区", "市"][r]
             if ja
             else ["neighbourhood", "district", "ward", "city"][r]
-            for r in sorted(tiers)
+            for r in ranks
         ]
     )
     ax.set_xticks([])
@@ -285,5 +332,3 @@ def plot_ward(
     )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    _japanese_axes(ax)
-    return ax

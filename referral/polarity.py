@@ -204,12 +204,7 @@ def polarity(tokens: Sequence[Token], first: int, last: int) -> Polarity:
     """How the note says the words ``tokens[first..last]`` (see the module notes)."""
     if tokens[first].english:
         return _english_polarity(tokens, first, last)
-    before = tokens[first - 1] if first > 0 else None
-    if (
-        before is not None
-        and before.lemma in ("若し", "もし", "仮に")
-        and (before.clause == tokens[first].clause)
-    ):
+    if _supposed(tokens, first):
         return "hypothetical"
     negated = suspected = crossed = False
     clause = tokens[last].clause
@@ -248,9 +243,17 @@ def polarity(tokens: Sequence[Token], first: int, last: int) -> Polarity:
             crossed = True  # the cue's own predicate (虐待を|見つけたら): read on
             continue
         break  # another content word: the predicate ended
-    if negated and not suspected:
-        return "negated"
-    return "suspected" if suspected else "plain"
+    return "suspected" if suspected else "negated" if negated else "plain"
+
+
+def _supposed(tokens: Sequence[Token], first: int) -> bool:
+    """Whether the words come right after a 「もし」 (若し, 仮に) of their own clause."""
+    before = tokens[first - 1] if first > 0 else None
+    return (
+        before is not None
+        and before.lemma in ("若し", "もし", "仮に")
+        and (before.clause == tokens[first].clause)
+    )
 
 
 def _narrated_after(tokens: Sequence[Token], k: int) -> bool:

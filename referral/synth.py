@@ -41,7 +41,7 @@ from .errors import (
     expect_instance,
     expect_int,
 )
-from .models import Agency, Area, Citation, Document, Link, Source, Text
+from .models import Agency, Area, AreaKind, Citation, Document, Link, Source, Text
 from .vocabulary import KINDS, REQUIRED_WARD_KINDS
 
 __all__ = ["SCALES", "Pattern", "Scale", "generate", "template_structure"]
@@ -205,6 +205,19 @@ def generate(
         raise ArgumentError(f"drop must be a share from 0 to 1, not {drop!r}")
     if template is not None:
         expect_instance(template, Document, "template")
+    people = _individuals(individuals)
+    gen = _Generator(template_structure(template), random.Random(seed), drop)
+    ward_ids = [f"w{i}" for i in range(wards)]
+    gen.areas.append(_area("c", "city", None, "合成市", "Synthetic City"))
+    gen.city(ward_ids)
+    for wi in progress_bar(range(wards), total=wards, label="generating", enabled=progress):
+        gen.ward(wi, ward_ids[wi], areas_per_ward, people)
+    links = _links(gen.agencies, gen.areas, gen.pat)
+    return _document(seed, gen.areas, gen.agencies, links)
+
+
+def _individuals(individuals: Mapping[str, int] | Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Check ``individuals`` (kinds of the vocabulary, counts from 0) and make it a dict."""
     if isinstance(individuals, Mapping):
         individuals = individuals.items()
     if isinstance(individuals, str | bytes) or not isinstance(individuals, Iterable):
@@ -213,103 +226,108 @@ def generate(
         )
     individuals = list(individuals)
     for pair in individuals:
-        if not (isinstance(pair, tuple) and len(pair) == 2):
+        if not (isinstance(pair, tuple) and len(pair) == 2):  # noqa: PLR2004 - a pair
             raise ArgumentTypeError(f"individuals must pair a kind with a count, not {pair!r}")
         kind, n = pair
         if kind not in KINDS:
             raise UnknownVocabularyError("kind", str(kind))
         expect_int(n, f"individuals[{kind!r}]", minimum=0)
-    rng = random.Random(seed)
-    pat = template_structure(template)
-    areas: list[Area] = [
-        Area.model_construct(
-            id="c",
-            kind="city",
-            name=Text.model_construct(ja="合成市", en="Synthetic City"),
-            parent=None,
-            catchment=None,
-            sources=_CITE,
-            checked=_DAY,
-            notes=None,
-        )
-    ]
-    agencies: list[Agency] = []
-    required_ward = set(REQUIRED_WARD_KINDS)
-    ward_ids = [f"w{i}" for i in range(wards)]
-    for kind, regional, _ in pat.city_kinds:
-        if kind not in required_ward and drop and rng.random() < drop:
-            continue
-        if regional and wards > 1:
-            for j in range(0, wards, 5):  # regional bodies, each serving up to five wards
-                agencies.append(
-                    _agency(
-                        f"c.{kind}.r{j}",
-                        kind,
-                        "c",
-                        f"{KINDS[kind].ja}{j}",
-                        serves=tuple(ward_ids[j : j + 5]),
-                    )
-                )
-        else:
-            agencies.append(_agency(f"c.{kind}", kind, "c", KINDS[kind].ja))
-    people = dict(individuals)
-    for wi in progress_bar(range(wards), total=wards, label="generating", enabled=progress):
-        w = ward_ids[wi]
-        areas.append(
-            Area.model_construct(
-                id=w,
-                kind="ward",
-                parent="c",
-                name=Text.model_construct(ja=f"第{wi}区", en=f"Ward {wi}"),
-                catchment=None,
-                sources=_CITE,
-                checked=_DAY,
-                notes=None,
-            )
-        )
-        for kind, _meeting in pat.ward_kinds:
-            if kind not in required_ward and drop and rng.random() < drop:
+    return dict(individuals)
+
+
+REGION_WARDS = 5
+"""Wards a regional city body serves at most (one such body per this many wards)."""
+
+
+def _area(area_id: str, kind: AreaKind, parent: str | None, ja: str, en: str) -> Area:
+    """A synthetic area, built without validation."""
+    return Area.model_construct(
+        id=area_id,
+        kind=kind,
+        parent=parent,
+        name=Text.model_construct(ja=ja, en=en),
+        catchment=None,
+        sources=_CITE,
+        checked=_DAY,
+        notes=None,
+    )
+
+
+class _Generator:
+    """The areas and agencies generated so far, and the random draws that drop bodies."""
+
+    def __init__(self, pat: Pattern, rng: random.Random, drop: float) -> None:
+        self.pat, self.rng, self.drop = pat, rng, drop
+        self.required_ward = set(REQUIRED_WARD_KINDS)
+        self.areas: list[Area] = []
+        self.agencies: list[Agency] = []
+
+    def dropped(self, kind: str) -> bool:
+        """Whether to leave out a body of this kind (never a required one); draws only when
+        dropping, so a document without drops uses no random numbers."""
+        return kind not in self.required_ward and bool(self.drop) and self.rng.random() < self.drop
+
+    def city(self, ward_ids: list[str]) -> None:
+        """The city-level bodies: one each, or a regional one per :data:`REGION_WARDS` wards."""
+        wards = len(ward_ids)
+        for kind, regional, _ in self.pat.city_kinds:
+            if self.dropped(kind):
                 continue
-            agencies.append(_agency(f"{w}.{kind}", kind, w, f"第{wi}区 {KINDS[kind].ja}"))
-        for kind in pat.ward_scope_aggregates:
-            agencies.append(
+            if regional and wards > 1:
+                for j in range(0, wards, REGION_WARDS):
+                    self.agencies.append(
+                        _agency(
+                            f"c.{kind}.r{j}",
+                            kind,
+                            "c",
+                            f"{KINDS[kind].ja}{j}",
+                            serves=tuple(ward_ids[j : j + REGION_WARDS]),
+                        )
+                    )
+            else:
+                self.agencies.append(_agency(f"c.{kind}", kind, "c", KINDS[kind].ja))
+
+    def ward(self, wi: int, w: str, areas_per_ward: int, people: Mapping[str, int]) -> None:
+        """A ward, its bodies, its ward-wide aggregates and its daily-living areas."""
+        self.areas.append(_area(w, "ward", "c", f"第{wi}区", f"Ward {wi}"))
+        for kind, _meeting in self.pat.ward_kinds:
+            if self.dropped(kind):
+                continue
+            self.agencies.append(_agency(f"{w}.{kind}", kind, w, f"第{wi}区 {KINDS[kind].ja}"))
+        for kind in self.pat.ward_scope_aggregates:
+            self.agencies.append(
                 _agency(
                     f"{w}.{kind}", kind, w, f"第{wi}区 {KINDS[kind].ja}（集約）", aggregate=True
                 )
             )
         for ai in range(areas_per_ward):
-            a = f"{w}.a{ai}"
-            areas.append(
-                Area.model_construct(
-                    id=a,
-                    kind="district",
-                    parent=w,
-                    name=Text.model_construct(ja=f"第{wi}区 第{ai}圏域", en=f"Ward {wi} area {ai}"),
-                    catchment=None,
-                    sources=_CITE,
-                    checked=_DAY,
-                    notes=None,
+            self.district(wi, w, ai, people)
+
+    def district(self, wi: int, w: str, ai: int, people: Mapping[str, int]) -> None:
+        """A daily-living area, its bodies and its individual people."""
+        a = f"{w}.a{ai}"
+        self.areas.append(_area(a, "district", w, f"第{wi}区 第{ai}圏域", f"Ward {wi} area {ai}"))
+        for kind in self.pat.district_kinds:
+            if kind == "nursing_home":
+                continue
+            self.agencies.append(
+                _agency(
+                    f"{a}.{kind}",
+                    kind,
+                    a,
+                    f"{a} {KINDS[kind].ja}",
+                    aggregate=KINDS[kind].tier == "neighborhood" or kind.startswith("district_"),
                 )
             )
-            for kind in pat.district_kinds:
-                if kind == "nursing_home":
-                    continue
-                agencies.append(
-                    _agency(
-                        f"{a}.{kind}",
-                        kind,
-                        a,
-                        f"{a} {KINDS[kind].ja}",
-                        aggregate=KINDS[kind].tier == "neighborhood"
-                        or kind.startswith("district_"),
-                    )
+        for kind, n in people.items():
+            for pi in range(n):
+                self.agencies.append(
+                    _agency(f"{a}.{kind}.p{pi}", kind, a, f"{a} {KINDS[kind].ja}{pi}")
                 )
-            for kind, n in people.items():
-                for pi in range(n):
-                    agencies.append(
-                        _agency(f"{a}.{kind}.p{pi}", kind, a, f"{a} {KINDS[kind].ja}{pi}")
-                    )
-    links = _links(agencies, areas, pat)
+
+
+def _document(seed: int, areas: list[Area], agencies: list[Agency], links: list[Link]) -> Document:
+    """The generated document, every list in its canonical order."""
     return Document.model_construct(
         schema_version="1.0",
         title=Text.model_construct(ja="合成ネットワーク", en="synthetic"),
@@ -333,41 +351,19 @@ def generate(
     )
 
 
-def _links(agencies: list[Agency], areas: list[Area], pat: Pattern) -> list[Link]:
-    """Join every template link pattern under the locality rule (see data/sources)."""
-    level = {a.id: a.kind for a in areas}
-    parent = {a.id: a.parent for a in areas}
+class _Links:
+    """The links made so far, each (source, target, kind) once, none to itself."""
 
-    def ward_of(ag: Agency) -> str:
-        return (
-            ag.area
-            if level[ag.area] == "ward"
-            else (parent[ag.area] or "")
-            if level[ag.area] == "district"
-            else ""
-        )
+    def __init__(self) -> None:
+        self.out: list[Link] = []
+        self.seen: set[tuple[str, str, str]] = set()
 
-    # group nodes by (kind, locality): districts by area, ward nodes by ward, city by ""
-    groups: dict[tuple[str, str], list[Agency]] = defaultdict(list)
-    by_kind_ward: dict[tuple[str, str], list[Agency]] = defaultdict(list)
-    for ag in agencies:
-        key = ag.area if level[ag.area] != "city" else ""
-        groups[(ag.kind, key)].append(ag)
-        by_kind_ward[(ag.kind, ward_of(ag))].append(ag)
-    kinds_present = {ag.kind for ag in agencies}
-    district_of_ward: dict[str, list[str]] = defaultdict(list)
-    for a in areas:
-        if a.kind == "district" and a.parent:
-            district_of_ward[a.parent].append(a.id)
-    wards = [a.id for a in areas if a.kind == "ward"]
-    out: list[Link] = []
-    seen: set[tuple[str, str, str]] = set()
-
-    def add(s: Agency, t: Agency, kind: str) -> None:
+    def add(self, s: Agency, t: Agency, kind: str) -> None:
+        """Link ``s`` to ``t`` unless they are one body or already so linked."""
         key = (s.id, t.id, kind)
-        if s.id != t.id and key not in seen:
-            seen.add(key)
-            out.append(
+        if s.id != t.id and key not in self.seen:
+            self.seen.add(key)
+            self.out.append(
                 Link.model_construct(
                     _LINK_FIELDS,
                     source=s.id,
@@ -379,29 +375,74 @@ def _links(agencies: list[Agency], areas: list[Area], pat: Pattern) -> list[Link
                 )
             )
 
+
+class _Localities:
+    """Nodes grouped by (kind, locality): by area (districts and wards, the city as ``""``)
+    and by ward (a district node under its ward, city nodes under ``""``)."""
+
+    def __init__(self, agencies: list[Agency], areas: list[Area]) -> None:
+        self.level = {a.id: a.kind for a in areas}
+        self.parent = {a.id: a.parent for a in areas}
+        self.wards = [a.id for a in areas if a.kind == "ward"]
+        self.groups: dict[tuple[str, str], list[Agency]] = defaultdict(list)
+        self.by_kind_ward: dict[tuple[str, str], list[Agency]] = defaultdict(list)
+        for ag in agencies:
+            key = ag.area if self.level[ag.area] != "city" else ""
+            self.groups[(ag.kind, key)].append(ag)
+            self.by_kind_ward[(ag.kind, self.ward_of(ag))].append(ag)
+        self.kinds_present = {ag.kind for ag in agencies}
+
+    def ward_of(self, ag: Agency) -> str:
+        """The ward a body sits in (itself for a ward), ``""`` for the city."""
+        level = self.level[ag.area]
+        if level == "ward":
+            return ag.area
+        if level == "district":
+            return self.parent[ag.area] or ""
+        return ""
+
+    def in_district(self, ag: Agency) -> bool:
+        """Whether a body sits in a daily-living area."""
+        return self.level[ag.area] == "district"
+
+
+def _links(agencies: list[Agency], areas: list[Area], pat: Pattern) -> list[Link]:
+    """Join every template link pattern under the locality rule (see data/sources)."""
+    loc = _Localities(agencies, areas)
+    links = _Links()
     for sk, lk, tk in pat.links:
-        if sk not in kinds_present or tk not in kinds_present:
+        if sk not in loc.kinds_present or tk not in loc.kinds_present:
             continue
-        s_level, t_level = KINDS[sk].tier, KINDS[tk].tier
-        for w in wards:
-            for s in by_kind_ward[(sk, w)]:
-                s_dist = level[s.area] == "district"
-                for t in by_kind_ward[(tk, w)]:
-                    t_dist = level[t.area] == "district"
-                    if s_dist and t_dist and s.area != t.area:
-                        continue
-                    add(s, t, lk)
-                for t in groups[(tk, "")]:
-                    if not t.serves or w in t.serves:
-                        add(s, t, lk)
-        for s in groups[(sk, "")]:
-            for w in wards:
-                if s.serves and w not in s.serves and t_level != "city":
+        _from_wards(loc, links, sk, lk, tk)
+        _from_city(loc, links, sk, lk, tk)
+    return links.out
+
+
+def _from_wards(loc: _Localities, links: _Links, sk: str, lk: str, tk: str) -> None:
+    """Links of one pattern from ward and district nodes: to nodes of their ward (a district
+    node only to its own area's districts) and to city nodes serving their ward."""
+    for w in loc.wards:
+        for s in loc.by_kind_ward[(sk, w)]:
+            s_dist = loc.in_district(s)
+            for t in loc.by_kind_ward[(tk, w)]:
+                if s_dist and loc.in_district(t) and s.area != t.area:
                     continue
-                for t in by_kind_ward[(tk, w)]:
-                    if not s.serves or w in s.serves:
-                        add(s, t, lk)
-            for t in groups[(tk, "")]:
-                add(s, t, lk)
-        del s_level
-    return out
+                links.add(s, t, lk)
+            for t in loc.groups[(tk, "")]:
+                if not t.serves or w in t.serves:
+                    links.add(s, t, lk)
+
+
+def _from_city(loc: _Localities, links: _Links, sk: str, lk: str, tk: str) -> None:
+    """Links of one pattern from city nodes: to the nodes of the wards they serve (all wards
+    when they serve no list), and to every city node."""
+    t_level = KINDS[tk].tier
+    for s in loc.groups[(sk, "")]:
+        for w in loc.wards:
+            if s.serves and w not in s.serves and t_level != "city":
+                continue
+            for t in loc.by_kind_ward[(tk, w)]:
+                if not s.serves or w in s.serves:
+                    links.add(s, t, lk)
+        for t in loc.groups[(tk, "")]:
+            links.add(s, t, lk)

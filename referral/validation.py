@@ -223,132 +223,184 @@ def _integrity(
     ghosts: _Ghosts,
     unreadable: Iterable[str],
 ) -> None:
-    suggest = _Suggestions(doc, problems)
+    lost = set(unreadable)
+    check = _Integrity(doc, problems, pos, ghosts, lost)
+    check.duplicate_ids()
+    check.areas()
+    check.towns()
+    check.agencies()
+    check.links()
+    if not lost & {"agencies", "areas"}:
+        _required_kinds(doc, check.where, ghosts, problems)
+        _ward_offices(doc, check.where, ghosts, problems)
+    _area_cycles(doc, check.where, problems)
+    _cycles(doc, check.where, problems)
 
-    def where(name: str, index: int, field: str = "") -> str:
-        raw = pos[name][index] if name in pos else index
+
+_PARENT_KINDS = {"district": "ward", "ward": "city"}
+"""The kind of area each kind of area must sit in."""
+
+
+class _Integrity:
+    """The integrity pass over one document: the ids each reference may name, and a step per
+    list, each appending its problems in document order."""
+
+    def __init__(
+        self,
+        doc: Document,
+        problems: Problems,
+        pos: Mapping[str, Sequence[int]],
+        ghosts: _Ghosts,
+        lost: set[str],
+    ) -> None:
+        self.doc, self.problems, self.pos = doc, problems, pos
+        self.suggest = _Suggestions(doc, problems)
+        self.source_ids: Container[str] = (
+            _ANY if "sources" in lost else {s.id for s in doc.sources} | ghosts.ids["sources"]
+        )
+        self.area_ids = {a.id: a for a in doc.areas}
+        self.known_areas: Container[str] = (
+            _ANY if "areas" in lost else set(self.area_ids) | ghosts.ids["areas"]
+        )
+        self.agency_ids: Container[str] = (
+            _ANY if "agencies" in lost else {a.id for a in doc.agencies} | ghosts.ids["agencies"]
+        )
+
+    def where(self, name: str, index: int, field: str = "") -> str:
+        """The JSON path of a record (or one of its fields) in the raw file."""
+        raw = self.pos[name][index] if name in self.pos else index
         return f"$.{name}[{raw}]" + (f".{field}" if field else "")
 
-    lost = set(unreadable)
-    source_ids: Container[str] = (
-        _ANY if "sources" in lost else {s.id for s in doc.sources} | ghosts.ids["sources"]
-    )
-    area_ids = {a.id: a for a in doc.areas}
-    known_areas: Container[str] = _ANY if "areas" in lost else set(area_ids) | ghosts.ids["areas"]
-    agency_ids: Container[str] = (
-        _ANY if "agencies" in lost else {a.id for a in doc.agencies} | ghosts.ids["agencies"]
-    )
-    id_lists: tuple[tuple[str, list[str]], ...] = (
-        ("sources", [s.id for s in doc.sources]),
-        ("areas", [a.id for a in doc.areas]),
-        ("agencies", [a.id for a in doc.agencies]),
-    )
-    for name, ids in id_lists:
-        counts = Counter(ids)
-        seen: set[str] = set()
-        for i, rec_id in enumerate(ids):
-            if counts[rec_id] > 1 and rec_id in seen:
-                problems.append(
-                    Problem(where(name, i, "id"), f"duplicate id {rec_id!r}", "duplicate_id")
-                )
-            seen.add(rec_id)
+    def duplicate_ids(self) -> None:
+        """Every repeat of an id among sources, areas and agencies (the first use is fine)."""
+        doc = self.doc
+        id_lists: tuple[tuple[str, list[str]], ...] = (
+            ("sources", [s.id for s in doc.sources]),
+            ("areas", [a.id for a in doc.areas]),
+            ("agencies", [a.id for a in doc.agencies]),
+        )
+        for name, ids in id_lists:
+            counts = Counter(ids)
+            seen: set[str] = set()
+            for i, rec_id in enumerate(ids):
+                if counts[rec_id] > 1 and rec_id in seen:
+                    self.problems.append(
+                        Problem(
+                            self.where(name, i, "id"), f"duplicate id {rec_id!r}", "duplicate_id"
+                        )
+                    )
+                seen.add(rec_id)
 
-    def cites(name: str, i: int, citations: Iterable[Any], field: str = "sources") -> None:
+    def cites(self, name: str, i: int, citations: Iterable[Any], field: str = "sources") -> None:
+        """Report each citation of an unknown source."""
         for j, c in enumerate(citations):
-            if c.source not in source_ids:
-                problems.append(
+            if c.source not in self.source_ids:
+                self.problems.append(
                     Problem(
-                        where(name, i, f"{field}[{j}].source"),
-                        f"unknown source {c.source!r}{suggest(c.source, 'sources')}",
+                        self.where(name, i, f"{field}[{j}].source"),
+                        f"unknown source {c.source!r}{self.suggest(c.source, 'sources')}",
                         "unknown_source",
                     )
                 )
 
-    def unknown_area(name: str, i: int, field: str, value: str) -> bool:
+    def unknown_area(self, name: str, i: int, field: str, value: str) -> bool:
         """Report ``value`` if it names no area, with the nearest ones; say whether it did."""
-        if value in known_areas:
+        if value in self.known_areas:
             return False
-        problems.append(
+        self.problems.append(
             Problem(
-                where(name, i, field),
-                f"unknown area {value!r}{suggest(value, 'areas')}",
+                self.where(name, i, field),
+                f"unknown area {value!r}{self.suggest(value, 'areas')}",
                 "unknown_area",
             )
         )
         return True
 
-    kinds_expected = {"district": "ward", "ward": "city"}
-    for i, area in enumerate(doc.areas):
-        cites("areas", i, area.sources)
-        if area.parent is not None and unknown_area("areas", i, "parent", area.parent):
-            continue
-        if area.kind in kinds_expected:
-            parent = area_ids.get(area.parent or "")
-            if parent is None or parent.kind != kinds_expected[area.kind]:
-                problems.append(
+    def areas(self) -> None:
+        """Each area's sources and parent (which must exist and be of the right kind)."""
+        for i, area in enumerate(self.doc.areas):
+            self.cites("areas", i, area.sources)
+            if area.parent is not None and self.unknown_area("areas", i, "parent", area.parent):
+                continue
+            if area.kind in _PARENT_KINDS:
+                parent = self.area_ids.get(area.parent or "")
+                if parent is None or parent.kind != _PARENT_KINDS[area.kind]:
+                    self.problems.append(
+                        Problem(
+                            self.where("areas", i, "parent"),
+                            f"a {area.kind} must sit in a {_PARENT_KINDS[area.kind]}",
+                            "bad_parent",
+                        )
+                    )
+
+    def towns(self) -> None:
+        """Each postal town's ward."""
+        for i, town in enumerate(self.doc.towns):
+            if town.ward not in self.known_areas:
+                self.problems.append(
                     Problem(
-                        where("areas", i, "parent"),
-                        f"a {area.kind} must sit in a {kinds_expected[area.kind]}",
-                        "bad_parent",
+                        self.where("towns", i, "ward"),
+                        f"unknown area {town.ward!r}",
+                        "unknown_area",
                     )
                 )
-    for i, town in enumerate(doc.towns):
-        if town.ward not in known_areas:
-            problems.append(
-                Problem(where("towns", i, "ward"), f"unknown area {town.ward!r}", "unknown_area")
-            )
-    for i, ag in enumerate(doc.agencies):
-        cites("agencies", i, ag.sources)
-        if ag.derived:
-            cites("agencies", i, ag.derived, field="derived")
-        unknown_area("agencies", i, "area", ag.area)
-        for j, served in enumerate(ag.serves):
-            unknown_area("agencies", i, f"serves[{j}]", served)
-        if ag.contact_via is not None and ag.contact_via not in agency_ids:
-            problems.append(
-                Problem(
-                    where("agencies", i, "contact_via"),
-                    f"unknown agency {ag.contact_via!r}{suggest(ag.contact_via, 'agencies')}",
-                    "unknown_agency",
-                )
-            )
-    seen_links: set[tuple[str, str, str]] = set()
-    cited_ok: set[int] = set()  # links share citation tuples: check each tuple once
-    for i, link in enumerate(doc.links):
-        if id(link.sources) not in cited_ok:
-            before = problems.total
-            cites("links", i, link.sources)
-            if problems.total == before:
-                cited_ok.add(id(link.sources))
-        source, target = link.source, link.target
-        for end, node in (("source", source), ("target", target)):
-            if node not in agency_ids:
-                problems.append(
+
+    def agencies(self) -> None:
+        """Each agency's sources, derivations, area, catchment and ``contact_via``."""
+        for i, ag in enumerate(self.doc.agencies):
+            self.cites("agencies", i, ag.sources)
+            if ag.derived:
+                self.cites("agencies", i, ag.derived, field="derived")
+            self.unknown_area("agencies", i, "area", ag.area)
+            for j, served in enumerate(ag.serves):
+                self.unknown_area("agencies", i, f"serves[{j}]", served)
+            if ag.contact_via is not None and ag.contact_via not in self.agency_ids:
+                self.problems.append(
                     Problem(
-                        where("links", i, end),
-                        f"unknown agency {node!r}{suggest(node, 'agencies')}",
+                        self.where("agencies", i, "contact_via"),
+                        f"unknown agency {ag.contact_via!r}"
+                        f"{self.suggest(ag.contact_via, 'agencies')}",
+                        "unknown_agency",
+                    )
+                )
+
+    def links(self) -> None:
+        """Each link's sources and ends; links to themselves and repeated links."""
+        seen_links: set[tuple[str, str, str]] = set()
+        cited_ok: set[int] = set()  # links share citation tuples: check each tuple once
+        for i, link in enumerate(self.doc.links):
+            if id(link.sources) not in cited_ok:
+                before = self.problems.total
+                self.cites("links", i, link.sources)
+                if self.problems.total == before:
+                    cited_ok.add(id(link.sources))
+            self.link_ends(i, link)
+            key = (link.source, link.target, link.kind)
+            if key in seen_links:
+                self.problems.append(
+                    Problem(
+                        self.where("links", i),
+                        f"duplicate {link.kind} link {link.source!r} -> {link.target!r}",
+                        "duplicate_link",
+                    )
+                )
+            seen_links.add(key)
+
+    def link_ends(self, i: int, link: Link) -> None:
+        """A link's ends must be known agencies, and not the same one."""
+        for end, node in (("source", link.source), ("target", link.target)):
+            if node not in self.agency_ids:
+                self.problems.append(
+                    Problem(
+                        self.where("links", i, end),
+                        f"unknown agency {node!r}{self.suggest(node, 'agencies')}",
                         "dangling_link",
                     )
                 )
-        if source == target:
-            problems.append(
-                Problem(where("links", i), f"link from {source!r} to itself", "self_link")
+        if link.source == link.target:
+            self.problems.append(
+                Problem(self.where("links", i), f"link from {link.source!r} to itself", "self_link")
             )
-        key = (source, target, link.kind)
-        if key in seen_links:
-            problems.append(
-                Problem(
-                    where("links", i),
-                    f"duplicate {link.kind} link {source!r} -> {target!r}",
-                    "duplicate_link",
-                )
-            )
-        seen_links.add(key)
-    if not lost & {"agencies", "areas"}:
-        _required_kinds(doc, where, ghosts, problems)
-        _ward_offices(doc, where, ghosts, problems)
-    _area_cycles(doc, where, problems)
-    _cycles(doc, where, problems)
 
 
 class _Anything:

@@ -30,7 +30,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "referral"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress")),
     ("vocabulary", ("vocabulary",)),
-    ("records", ("models", "_table", "_schema")),
+    (
+        "records",
+        ("_field_checks", "models", "_concern_models", "_plan_models", "_table", "_schema"),
+    ),
     ("data files", ("_data", "_diff", "validation", "editing", "areas", "_aliases")),
     (
         "reading notes",
@@ -38,7 +41,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("the network", ("network", "locality", "health", "synth")),
     ("routing and gaps", ("advice", "_plan_text", "routing", "gaps", "plot")),
-    ("exchange and display", ("_messages", "_render", "_hsds_import", "hsds", "interop")),
+    (
+        "exchange and display",
+        ("_messages", "_render", "_render_gaps", "_hsds_import", "_hsds_merge", "hsds", "interop"),
+    ),
     ("the facade", ("directory",)),
     (
         "entry points",

@@ -39,7 +39,7 @@ def domain(url: str) -> str:
     host = (urlsplit(url).hostname or url).rstrip(".").lower()
     host = host.removeprefix("www.")
     parts = host.split(".")
-    if len(parts) >= 3 and parts[-2] in _SECOND_LEVEL:
+    if len(parts) >= 3 and parts[-2] in _SECOND_LEVEL:  # noqa: PLR2004 - name.co.jp
         return ".".join(parts[-3:])
     return ".".join(parts[-2:])
 

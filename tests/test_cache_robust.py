@@ -329,22 +329,28 @@ def _same(a: Any, b: Any, seen: dict[int, int]) -> None:
     elif isinstance(a, re.Pattern):
         assert (a.pattern, a.flags) == (b.pattern, b.flags)
     else:
-        if isinstance(a, pydantic.BaseModel):
-            assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__
-            assert b.__pydantic_extra__ is None and b.__pydantic_private__ is None
-        if isinstance(a, tuple):  # a tuple with attributes: its items, then those
-            assert len(a) == len(b)
-            for x, y in zip(a, b, strict=True):
-                _same(x, y, seen)
-        slots = [n for c in type(a).__mro__ for n in getattr(c, "__slots__", ())]
-        for n in (s for s in slots if not s.startswith("__")):
-            assert hasattr(a, n) == hasattr(b, n)
-            if hasattr(a, n):
-                _same(getattr(a, n), getattr(b, n), seen)
-        if hasattr(a, "__dict__"):
-            assert list(vars(a)) == list(vars(b))
-            for k, v in vars(a).items():
-                _same(v, vars(b)[k], seen)
+        _same_object(a, b, seen)
+
+
+def _same_object(a: Any, b: Any, seen: dict[int, int]) -> None:
+    """:func:`_same` for any other object: its pydantic state, its items when it is a tuple
+    with attributes, then its slots and its ``__dict__``."""
+    if isinstance(a, pydantic.BaseModel):
+        assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__
+        assert b.__pydantic_extra__ is None and b.__pydantic_private__ is None
+    if isinstance(a, tuple):  # a tuple with attributes: its items, then those
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _same(x, y, seen)
+    slots = [n for c in type(a).__mro__ for n in getattr(c, "__slots__", ())]
+    for n in (s for s in slots if not s.startswith("__")):
+        assert hasattr(a, n) == hasattr(b, n)
+        if hasattr(a, n):
+            _same(getattr(a, n), getattr(b, n), seen)
+    if hasattr(a, "__dict__"):
+        assert list(vars(a)) == list(vars(b))
+        for k, v in vars(a).items():
+            _same(v, vars(b)[k], seen)
 
 
 def test_the_cache_gives_back_exactly_what_was_built(fresh: None) -> None:
