@@ -7,11 +7,9 @@ messages with fields. Japanese first; ``lang="en"`` gives English.
 
 from __future__ import annotations
 
-from typing import Literal
+from .vocabulary import Lang
 
 __all__ = ["ERRORS", "FREE_TEXT", "MESSAGES", "USAGE", "WHAT", "Lang", "label", "say"]
-
-Lang = Literal["ja", "en"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "id": ("ID", "id"),

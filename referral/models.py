@@ -11,6 +11,8 @@ Examples
 >>> from referral.models import Text, Phone
 >>> Text(ja="西区", en="Nishi Ward").ja
 '西区'
+>>> Text(ja="西区", en="Nishi Ward").get("en")
+'Nishi Ward'
 >>> Phone(number="045-320-8484").number
 '045-320-8484'
 >>> Phone(number="0453208484")
@@ -51,7 +53,7 @@ from ._field_checks import (
     vocabulary_id,
     web_url,
 )
-from .vocabulary import KINDS, LINK_KINDS, TierId
+from .vocabulary import KINDS, LINK_KINDS, Bilingual, TierId
 
 __all__ = [
     "AREA_KINDS",
@@ -191,7 +193,7 @@ def _share_fields_set(model: BaseModel) -> None:
         object.__setattr__(model, "__pydantic_fields_set__", shared)
 
 
-class Text(Model):
+class Text(Model, Bilingual):
     """A display text in Japanese and English."""
 
     ja: NonEmpty

@@ -32,7 +32,9 @@ __all__ = [
     "SAFETY_RULES",
     "TIERS",
     "WARD_OFFICE_KINDS",
+    "Bilingual",
     "Kind",
+    "Lang",
     "LinkKind",
     "SafetyRule",
     "Tier",
@@ -43,9 +45,31 @@ __all__ = [
 
 TierId = Literal["neighborhood", "district", "ward", "city"]
 
+Lang = Literal["ja", "en"]
+"""A display language: Japanese (the default everywhere) or English."""
+
+
+class Bilingual:
+    """A label in Japanese (``ja``) and English (``en``), shown with :meth:`get`.
+
+    The one place where a label is chosen by language: the tiers, kinds and link kinds here,
+    :class:`referral.models.Text` and the rest share it.
+
+    >>> TIERS["ward"].get("ja"), TIERS["ward"].get("en")
+    ('区域', 'ward')
+    """
+
+    __slots__ = ()
+    ja: str
+    en: str
+
+    def get(self, lang: Lang) -> str:
+        """The label in ``lang``."""
+        return self.ja if lang == "ja" else self.en
+
 
 @dataclass(frozen=True, slots=True)
-class Tier:
+class Tier(Bilingual):
     """One level of the support network (plan §1(2), 参考)."""
 
     id: TierId
@@ -55,7 +79,7 @@ class Tier:
 
 
 @dataclass(frozen=True, slots=True)
-class Kind:
+class Kind(Bilingual):
     """A kind of body or meeting, with the tier where it usually sits."""
 
     id: str
@@ -67,7 +91,7 @@ class Kind:
 
 
 @dataclass(frozen=True, slots=True)
-class LinkKind:
+class LinkKind(Bilingual):
     """A kind of typed link between two bodies (or a body and a meeting)."""
 
     id: str
@@ -488,7 +512,7 @@ CONCERN_IDS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class SafetyRule:
+class SafetyRule(Bilingual):
     """A rule that overrides ranking: what to do first, with the numbers to call, where each
     number and duty was read (``sources``) and when it was last checked."""
 
