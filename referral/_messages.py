@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .vocabulary import Lang
 
-__all__ = ["ERRORS", "FREE_TEXT", "MESSAGES", "USAGE", "WHAT", "Lang", "label", "say"]
+__all__ = ["ERRORS", "FREE_TEXT", "MESSAGES", "PHRASES", "USAGE", "WHAT", "Lang", "label", "say"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "id": ("ID", "id"),
@@ -67,6 +67,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "safety": ("安全上の注意（最優先）", "Safety first"),
     "weak_clue": ("弱い手がかり", "weak clue"),
     "primary": ("一次窓口", "primary windows"),
+    # plans, cards and tables
+    "origin": ("起点", "origin"),
+    "given": ("指定", "given"),
+    "path": ("経路", "path"),
+    "no_link": ("（名簿上のつながりなし）", "(no link on record)"),
+    "no_contact": ("連絡先の記録なし", "no contact on record"),
+    "raise_at": ("提起する会議", "raise at"),
+    "role_coordinator": ("調整役", "coordinator"),
+    "role_primary": ("一次窓口", "primary window"),
+    "role_supporting": ("支援", "supporting"),
+    "role_escalation": ("会議", "escalation meeting"),
+    "plan_contact": ("連絡", "contact"),
+    "plan_note": ("注意", "note"),
+    "plan_concerns": ("懸念", "concerns"),
+    "plan_why": ("理由", "why"),
+    "plan_also": ("他の候補", "also"),
+    "postal_derived": ("（住所から補完）", " (looked up from the address)"),
+    "phone_sep": ("・", "; "),
     "no_concern": (
         "referral: ノートから懸念を読み取れませんでした。言い換えるか、懸念を直接指定してください"
         "（一覧: referral concerns）",
@@ -127,6 +145,19 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
 }
 """Error messages with fields (:func:`say`). English lookups read as the library's own."""
+
+PHRASES: dict[str, tuple[str, str]] = {
+    # a field named ja or en is the value shown in that language only
+    "phone_label": ("{ja}", "{en}"),
+    "shared_with": ("{ja}と共用", "shared with the {en}"),
+    "phone_with": ("{number}（{what}）", "{number} ({what})"),
+    "via": ("{phones}（{name}経由）", "{phones}（{name}, via)"),
+    "how_weak": ("{how}・{clue}", "{how}, {clue}"),
+    "same_number": ("（{rank}と同じ番号）", "(same number as {rank})"),
+}
+"""Phrases of plans, cards and reports with fields (:func:`say`)."""
+
+_SAYINGS = ERRORS | PHRASES
 
 USAGE: tuple[tuple[str, str], ...] = (
     (r"the following arguments are required: (.+)", "次の引数が必要です: {0}"),
@@ -216,10 +247,11 @@ def label(key: str, lang: Lang) -> str:
 
 
 def say(name: str, lang: Lang, /, **fields: object) -> str:
-    """The message ``name`` of :data:`ERRORS` in ``lang``, with its fields filled in.
+    """The message ``name`` of :data:`ERRORS` or :data:`PHRASES` in ``lang``, with its fields
+    filled in.
 
     >>> say("usage_hint", "ja", prog="referral route")
     '(詳しくは: referral route --help)'
     """
-    ja, en = ERRORS[name]
+    ja, en = _SAYINGS[name]
     return (ja if lang == "ja" else en).format(**fields)

@@ -67,6 +67,10 @@ class Bilingual:
         """The label in ``lang``."""
         return self.ja if lang == "ja" else self.en
 
+    def other(self, lang: Lang) -> str:
+        """The label in the language that is not ``lang`` (a card's second name)."""
+        return self.en if lang == "ja" else self.ja
+
 
 @dataclass(frozen=True, slots=True)
 class Tier(Bilingual):
