@@ -84,7 +84,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan_why": ("理由", "why"),
     "plan_also": ("他の候補", "also"),
     "postal_derived": ("（住所から補完）", " (looked up from the address)"),
-    "phone_sep": ("・", "; "),
+    "list_sep": ("・", "; "),
+    # gap and what-if reports
+    "whole_city": ("横浜市全域", "the whole city"),
+    "gaps_coverage": ("カバー状況", "Coverage"),
+    "gaps_all_reach": ("  一次窓口がすべて届く", "  every primary window reachable"),
+    "gaps_some": ("一部", "some"),
+    "gaps_none": ("なし", "none"),
+    "gaps_structural_only": (
+        "  構造上の記録だけで届くもの",
+        "  covered only through structural records",
+    ),
+    "gaps_holes": (
+        "穴（懸念 — 欠けている一次窓口: 圏域数）",
+        "Holes (concern — missing primary window: areas)",
+    ),
+    "hole_missing": ("記録なし", "none on record"),
+    "hole_unreachable": ("つながりなし", "not linked"),
+    "gaps_spof": (
+        "単一障害点（ここを通じてしか届かない）",
+        "Single points of failure (the only way through)",
+    ),
+    "gaps_load": (
+        "負荷の集中（頼られている機関: 圏域数・懸念数）",
+        "Load (most depended-on bodies: areas, concerns)",
+    ),
+    "health": ("データの健全性", "Data health"),
+    "health_stale": ("1年以上未確認", "not checked within a year"),
+    "health_old": ("3年より古い出典のみ", "resting on sources older than 3 years"),
+    "health_structural": ("  構造上の記録の割合", "  share of structural records"),
+    "removed": ("閉鎖・削除", "Removed"),
+    "change_lost": ("失う", "lost"),
+    "change_unreachable": ("つながらなくなる", "no longer linked"),
+    "change_rerouted": ("別の機関へ", "rerouted"),
     "no_concern": (
         "referral: ノートから懸念を読み取れませんでした。言い換えるか、懸念を直接指定してください"
         "（一覧: referral concerns）",
@@ -154,6 +186,16 @@ PHRASES: dict[str, tuple[str, str]] = {
     "via": ("{phones}（{name}経由）", "{phones}（{name}, via)"),
     "how_weak": ("{how}・{clue}", "{how}, {clue}"),
     "same_number": ("（{rank}と同じ番号）", "(same number as {rank})"),
+    "areas_by_concerns": ("{areas}圏域 × {concerns}の懸念", "{areas} areas × {concerns} concerns"),
+    "more_areas": ("（ほか{n}圏域）", " (and {n} more)"),
+    "plan_figure": (
+        "計画 {plan:,} / 名簿 {directory:,}（{ja}）",
+        "plan {plan:,} / directory {directory:,} ({en})",
+    ),
+    "what_if_summary": (
+        "影響を受ける圏域: {areas}、新たに一次窓口が欠ける組み合わせ: {pairs}",
+        "areas affected: {areas}; concern × area pairs newly not covered: {pairs}",
+    ),
 }
 """Phrases of plans, cards and reports with fields (:func:`say`)."""
 

@@ -161,7 +161,7 @@ def phone_line(p: Phone, lang: Lang) -> str:
         parts.append(say("shared_with", lang, ja=p.shared_with, en=en))
     if not parts:
         return p.number
-    return say("phone_with", lang, number=p.number, what=label("phone_sep", lang).join(parts))
+    return say("phone_with", lang, number=p.number, what=label("list_sep", lang).join(parts))
 
 
 _SHARED_EN = {"同じ建物のデイサービス": "day service in the same building"}
