@@ -7,7 +7,7 @@ messages with fields. Japanese first; ``lang="en"`` gives English.
 
 from __future__ import annotations
 
-from .vocabulary import Lang
+from ._lang import Lang, in_lang
 
 __all__ = ["ERRORS", "FREE_TEXT", "MESSAGES", "PHRASES", "USAGE", "WHAT", "Lang", "label", "say"]
 
@@ -85,6 +85,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan_also": ("他の候補", "also"),
     "postal_derived": ("（住所から補完）", " (looked up from the address)"),
     "list_sep": ("・", "; "),
+    # help
+    "help_positionals": ("引数", "positional arguments"),
+    "help_options": ("オプション", "options"),
+    "help_help": ("この説明を表示する", "show this help"),
+    "help_version": ("バージョンを表示する", "show the version"),
     # gap and what-if reports
     "whole_city": ("横浜市全域", "the whole city"),
     "gaps_coverage": ("カバー状況", "Coverage"),
@@ -284,8 +289,7 @@ def label(key: str, lang: Lang) -> str:
     >>> label("phone", "ja"), label("phone", "en")
     ('電話', 'phone')
     """
-    ja, en = MESSAGES[key]
-    return ja if lang == "ja" else en
+    return in_lang(lang, *MESSAGES[key])
 
 
 def say(name: str, lang: Lang, /, **fields: object) -> str:
@@ -295,5 +299,4 @@ def say(name: str, lang: Lang, /, **fields: object) -> str:
     >>> say("usage_hint", "ja", prog="referral route")
     '(詳しくは: referral route --help)'
     """
-    ja, en = _SAYINGS[name]
-    return (ja if lang == "ja" else en).format(**fields)
+    return in_lang(lang, *_SAYINGS[name]).format(**fields)

@@ -35,6 +35,7 @@ from ._cli_parser import (
     localise_parser,
 )
 from ._cli_tables import directory as _directory
+from ._lang import in_lang
 from ._messages import Lang, label, say
 from ._render import (
     agency_card,
@@ -204,8 +205,7 @@ def cmd_match(args: argparse.Namespace) -> int:
             sys.stderr.write(label("no_concern", args.lang) + "\n")
         if reading.weak:
             names = ", ".join(
-                f"{m.name.ja if args.lang == 'ja' else m.name.en} ({m.confidence:.0%})"
-                for m in reading.weak[:4]
+                f"{m.name.get(args.lang)} ({m.confidence:.0%})" for m in reading.weak[:4]
             )
             sys.stderr.write(f"{label('near', args.lang)}: {names}\n")
         return EXIT_OK if advisories else EXIT_NO_MATCH
@@ -218,9 +218,7 @@ def _match_table(found: Sequence[Any], lang: Lang) -> tuple[list[str], list[list
     rows = []
     for m in found:
         words = dict.fromkeys(f"「{e.text}」" for e in m.evidence if not e.negated)
-        rows.append(
-            [m.name.ja if lang == "ja" else m.name.en, f"{m.confidence:.0%}", " ".join(words)]
-        )
+        rows.append([m.name.get(lang), f"{m.confidence:.0%}", " ".join(words)])
     return header, rows
 
 
@@ -402,10 +400,9 @@ _COMMANDS["kinds"] = Command(
 
 def build_parser(lang: Lang = "ja") -> argparse.ArgumentParser:
     """The argument parser (one subcommand per library feature), its help in ``lang``."""
-    ja = lang == "ja"
 
     def t(japanese: str, english: str) -> str:
-        return japanese if ja else english
+        return in_lang(lang, japanese, english)
 
     common = _Parser(add_help=False)
     add_common(common, t)

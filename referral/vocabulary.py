@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ._lang import Lang, in_lang
 from ._suggest import suggest
 from .errors import UnknownVocabularyError, expect_str
 
@@ -45,15 +46,12 @@ __all__ = [
 
 TierId = Literal["neighborhood", "district", "ward", "city"]
 
-Lang = Literal["ja", "en"]
-"""A display language: Japanese (the default everywhere) or English."""
-
 
 class Bilingual:
     """A label in Japanese (``ja``) and English (``en``), shown with :meth:`get`.
 
-    The one place where a label is chosen by language: the tiers, kinds and link kinds here,
-    :class:`referral.models.Text` and the rest share it.
+    Records and labels choose their language here: the tiers, kinds and link kinds of this
+    module and :class:`referral.models.Text` share it.
 
     >>> TIERS["ward"].get("ja"), TIERS["ward"].get("en")
     ('区域', 'ward')
@@ -65,11 +63,11 @@ class Bilingual:
 
     def get(self, lang: Lang) -> str:
         """The label in ``lang``."""
-        return self.ja if lang == "ja" else self.en
+        return in_lang(lang, self.ja, self.en)
 
     def other(self, lang: Lang) -> str:
         """The label in the language that is not ``lang`` (a card's second name)."""
-        return self.en if lang == "ja" else self.ja
+        return in_lang(lang, self.en, self.ja)
 
 
 @dataclass(frozen=True, slots=True)
