@@ -1,5 +1,5 @@
-"""The message catalogue: every label and message the command line prints, in Japanese and
-English (private).
+"""The message catalogue: every label and message the command line and the plots show, in
+Japanese and English (private).
 
 One place for display text: :func:`label` for labels and table headers, :func:`say` for
 messages with fields. Japanese first; ``lang="en"`` gives English.
@@ -85,6 +85,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan_also": ("他の候補", "also"),
     "postal_derived": ("（住所から補完）", " (looked up from the address)"),
     "list_sep": ("・", "; "),
+    # plots (referral.plot)
+    "plot_ward": ("区", "ward"),
+    "plot_coverage_score": (
+        "一次窓口の状況（懸念 × 区）— 緑: 届き出典で確認、黄: 構造上の記録のみ、赤: 欠落",
+        "Primary windows (concern × ward) — green: reachable and attested, yellow: structural "
+        "records only, red: missing",
+    ),
+    "plot_coverage_share": (
+        "一次窓口がすべて届く圏域の割合（懸念 × 区）",
+        "Share of areas where every primary window is reachable (concern × ward)",
+    ),
+    "plot_score": ("スコア", "score"),
+    "plot_share": ("割合", "share"),
+    "plot_structural": ("構造上の記録", "structural record"),
+    "plot_spof": ("単一障害点", "single point of failure"),
+    "plot_articulation": ("関節点（無向）", "articulation point (undirected)"),
+    "plot_bridge": ("橋（無向）", "bridge (undirected)"),
+    "plot_tier": ("圏域（層）", "tier"),
+    "plot_tier_0": ("近隣", "neighbourhood"),
+    "plot_tier_1": ("地区", "district"),
+    "plot_tier_2": ("区", "ward"),
+    "plot_tier_3": ("市", "city"),
     # help
     "help_positionals": ("引数", "positional arguments"),
     "help_options": ("オプション", "options"),
@@ -196,6 +218,11 @@ PHRASES: dict[str, tuple[str, str]] = {
     "plan_figure": (
         "計画 {plan:,} / 名簿 {directory:,}（{ja}）",
         "plan {plan:,} / directory {directory:,} ({en})",
+    ),
+    "plot_ward_title": (
+        "{name}の支援ネットワーク — 赤: 単一障害点・橋、灰: 構造上の記録",
+        "{name}: support network — red: single points of failure and bridges, "
+        "grey: structural records",
     ),
     "what_if_summary": (
         "影響を受ける圏域: {areas}、新たに一次窓口が欠ける組み合わせ: {pairs}",

@@ -28,7 +28,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "referral"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress")),
+    ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress", "_lang")),
     ("vocabulary", ("vocabulary",)),
     (
         "records",
@@ -40,10 +40,19 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("morphology", "polarity", "cues", "rules", "association", "safety_ngrams", "matching"),
     ),
     ("the network", ("network", "locality", "health", "synth")),
-    ("routing and gaps", ("advice", "_plan_text", "routing", "gaps", "plot")),
+    ("routing and gaps", ("advice", "_plan_text", "routing", "gaps")),
     (
         "exchange and display",
-        ("_messages", "_render", "_render_gaps", "_hsds_import", "_hsds_merge", "hsds", "interop"),
+        (
+            "_messages",
+            "_render",
+            "_render_gaps",
+            "plot",
+            "_hsds_import",
+            "_hsds_merge",
+            "hsds",
+            "interop",
+        ),
     ),
     ("the facade", ("directory",)),
     (
