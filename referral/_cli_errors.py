@@ -108,7 +108,8 @@ def localise(exc: ReferralError, lang: Lang) -> None:
     """Word ``exc`` again in ``lang`` (in place; a message the catalogue lacks is kept).
 
     A data file's faults (:class:`~referral.errors.DataError` with a file and a JSON path)
-    keep the validator's words: they are for the people who keep the data."""
+    keep the validator's words: they are for the people who keep the data.
+    """
     text = _lookup(exc, lang)
     if text is None and lang == "ja":  # the library's own words are English
         text = _japanese(exc)
@@ -128,7 +129,8 @@ def usage_message(message: str, lang: Lang) -> str:
 
 def error_code(exc: BaseException) -> str:
     """A stable snake_case code for an error: its class name (``UnknownAreaError`` ->
-    ``unknown_area``); ``ambiguous_agency`` for a name several bodies bear."""
+    ``unknown_area``); ``ambiguous_agency`` for a name several bodies bear.
+    """
     if getattr(exc, "ambiguous", 0):
         return "ambiguous_agency"
     name = type(exc).__name__.removesuffix("Error").lstrip("_") or "error"

@@ -32,7 +32,8 @@ T = Callable[[str, str], str]
 
 class Command(NamedTuple):
     """One row of the command table: what runs, its help (ja, en), an example, and whether
-    it prints records (then it takes ``--nl``, ``--csv``, ``--tsv`` and ``--bom``)."""
+    it prints records (then it takes ``--nl``, ``--csv``, ``--tsv`` and ``--bom``).
+    """
 
     run: Callable[[argparse.Namespace], int]
     help: tuple[str, str]
@@ -64,7 +65,8 @@ def complete(parser: argparse.ArgumentParser) -> None:
     """Answer a shell's tab completion and exit, when the shell asks (``_ARGCOMPLETE`` is
     set by ``register-python-argcomplete referral``) and the optional ``argcomplete`` is
     installed (``pip install "referral[completion]"``); otherwise do nothing, at the cost of
-    one look-up in the environment."""
+    one look-up in the environment.
+    """
     if "_ARGCOMPLETE" not in os.environ:
         return
     try:

@@ -1,6 +1,7 @@
 """The commands that list records: agencies, areas, where, concerns, kinds, gaps (private;
 see cli.py). Each prints through :func:`referral._cli_output.emit`, so each takes the same
-output options."""
+output options.
+"""
 
 from __future__ import annotations
 

@@ -73,7 +73,8 @@ def printable(text: str) -> str:
 
 def export_text(text: str) -> str:
     """``text`` with its control characters (C0, DEL, C1) as visible escapes, and nothing else
-    changed: for files (XML holds no C0; a terminal may ``cat`` a CSV)."""
+    changed: for files (XML holds no C0; a terminal may ``cat`` a CSV).
+    """
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
@@ -134,7 +135,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, max_width: in
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """CSV with a header row (UTF-8 text; the caller writes it), safe for a terminal and for a
-    spreadsheet (see :func:`spreadsheet_cell`)."""
+    spreadsheet (see :func:`spreadsheet_cell`).
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([_terminal_cell(h) for h in header])
@@ -207,7 +209,8 @@ def agency_card(
     source_credits: dict[str, str] | None = None,
 ) -> str:
     """A readable description of one agency: name, kind, place, contact, what a coordinator
-    should know, sources and links (``provenance``: the research notes and derivations too)."""
+    should know, sources and links (``provenance``: the research notes and derivations too).
+    """
     name, other = agency.name.get(lang), agency.name.other(lang)
     card = _Card(lang, [f"{name}  [{agency.id}]", f"  {other}"])
     _card_place(card, agency, area, ward)
@@ -270,7 +273,8 @@ def _card_sources(
     card: _Card, agency: Agency, source_titles: dict[str, str], source_credits: dict[str, str]
 ) -> None:
     """Each citation (its detail alone when it already names the source), the checked date
-    and the remarks."""
+    and the remarks.
+    """
     for cite in agency.sources:
         title = source_titles.get(cite.source, cite.source)
         detail = cite.detail or ""
@@ -342,7 +346,8 @@ def _contact_line(ref: AgencyRef, lang: Lang) -> str:
 
 def render_safety(advisories: Sequence[Advisory], *, lang: Lang) -> list[str]:
     """The safety block that comes before anything else: each rule's advice (a weak clue
-    says so), the note's words behind it, and the nearest bodies that act on it."""
+    says so), the note's words behind it, and the nearest bodies that act on it.
+    """
     out = ["⚠ " + label("safety", lang)]
     for adv in advisories:
         out.append(f"  ‼ {adv.message.get(lang)}")
@@ -398,7 +403,8 @@ def _suggestion_tree(
     s: Suggestion, cnames: dict[str, Text], names: dict[str, Text], *, lang: Lang
 ) -> list[str]:
     """One suggestion: its heading, its rows (contact, note, concerns, why, also) and the path
-    to it (or why there is none)."""
+    to it (or why there is none).
+    """
     role = label(f"role_{s.role}", lang)
     out = [f"{s.rank}. 【{role}】{s.agency.name.get(lang)}  [{s.agency.id}]"]
     rows = [("plan_contact", _contact_line(s.agency, lang))]
@@ -447,7 +453,8 @@ def suggestion_rows(plan: ReferralPlan, *, lang: Lang) -> list[list[str]]:
 
 def render_brief(plan: ReferralPlan, *, lang: Lang) -> str:
     """A plan in one line per suggested body, each phone number written once (a ward's
-    switchboard answers for many of its sections: later lines point to the first)."""
+    switchboard answers for many of its sections: later lines point to the first).
+    """
     area = plan.area.area
     out = [label("area", lang) + f": {area.name.get(lang)} [{area.id}]"]
     out.append(

@@ -51,7 +51,8 @@ def render_gaps(
     lang: Lang,
 ) -> str:
     """A readable gap report: coverage, the worst gaps, single points of failure, load and
-    data health."""
+    data health.
+    """
     names = {a.id: a.name.get(lang) for a in doc.agencies}
     areas = {a.id: a.name.get(lang) for a in doc.areas}
     cnames = {c.id: c.name.get(lang) for c in load_concerns()}
@@ -115,7 +116,8 @@ def _health_lines(
     health: DataHealth, ward: str | None, areas: dict[str, str], *, lang: Lang
 ) -> list[str]:
     """Data health: attested share, stale and old-evidence counts, the ward's structural
-    share, and the plan's figures against the directory's."""
+    share, and the plan's figures against the directory's.
+    """
     out = [
         "",
         label("health", lang)

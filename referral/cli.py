@@ -67,7 +67,8 @@ __all__ = ["build_parser", "main"]
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``main`` returns the exit code; its
-    message is in the language asked for and points to this command's help."""
+    message is in the language asked for and points to this command's help.
+    """
 
     error_lang: Lang = "ja"
 
@@ -92,7 +93,8 @@ def _confidence(text: str) -> float:
 
 def _read_note_bytes(data: bytes) -> str:
     """A note piped in: UTF-8 (with or without a byte-order mark), UTF-16 with its mark, or
-    Shift_JIS (cp932, as Windows writes Japanese); anything else is refused, unquoted."""
+    Shift_JIS (cp932, as Windows writes Japanese); anything else is refused, unquoted.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -165,7 +167,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _note_text(args: argparse.Namespace) -> str:
     """The note from the arguments, or from standard input when it is ``-`` (read no
-    further than the longest note accepted: whatever is piped in, the work is bounded)."""
+    further than the longest note accepted: whatever is piped in, the work is bounded).
+    """
     text = " ".join(args.text)
     if text != "-":
         return text
@@ -436,7 +439,8 @@ def build_parser(lang: Lang = "ja") -> argparse.ArgumentParser:
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """Parse ``argv``; a usage error is worded in the ``--lang`` given (else Japanese), and
-    with ``--json`` is also printed as a JSON error object."""
+    with ``--json`` is also printed as a JSON error object.
+    """
     _Parser.error_lang = argv_lang(argv) or "ja"
     try:
         return parser.parse_args(argv)
@@ -448,7 +452,8 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
 
 def _run(args: argparse.Namespace) -> int:
     """Run the command; an error the library raises is worded again in ``--lang`` (and, with
-    ``--json``, printed as a JSON error object) before ``main`` reports it."""
+    ``--json``, printed as a JSON error object) before ``main`` reports it.
+    """
     try:
         return _COMMANDS[args.command].run(args)
     except ReferralError as exc:
@@ -503,7 +508,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _error_line(exc: ReferralError) -> str:
     """The one line a command's error prints: a usage mistake as the parser words it (with a
-    pointer to the command's help), a broken file as an error, anything else as it is."""
+    pointer to the command's help), a broken file as an error, anything else as it is.
+    """
     if isinstance(exc, UsageError):
         return f"{exc}\n"
     if isinstance(exc, DataFileError | ValidationError):
@@ -518,7 +524,8 @@ name, unlike those of a file a command opens."""
 
 def _silence_stdout() -> None:
     """Point standard output at the null device, so that the interpreter's last flush of
-    what could not be written raises nothing more."""
+    what could not be written raises nothing more.
+    """
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -36,7 +36,8 @@ def _pyplot() -> Any:
 
 def _japanese_axes(ax: Axes) -> None:
     """Axes made before the Japanese font was set keep the old font on their title and axis
-    labels: give them the current one."""
+    labels: give them the current one.
+    """
     import matplotlib as mpl  # noqa: PLC0415
 
     family = mpl.rcParams["font.family"]
@@ -54,7 +55,8 @@ def _japanese_axes(ax: Axes) -> None:
 
 def use_japanese_font() -> None:
     """Make matplotlib draw Japanese text (IPAex Gothic, from matplotlib-fontja) — for plots
-    made directly with matplotlib or pandas; the functions here call it themselves."""
+    made directly with matplotlib or pandas; the functions here call it themselves.
+    """
     _pyplot()
 
 
@@ -110,7 +112,8 @@ def ward_projection(
 ) -> nx.Graph:
     """The undirected projection of a ward's network used for drawing and for articulation
     points and bridges: the ward's bodies, its areas' (or one area's) bodies, and the city
-    bodies that serve it, joined by links that change tier by at most one."""
+    bodies that serve it, joined by links that change tier by at most one.
+    """
     idx = RouteIndex.build(G)
     city = idx.city_for.get(ward, frozenset())
     keep = {
@@ -189,7 +192,8 @@ def _tier_layout(
     H: nx.Graph,
 ) -> tuple[dict[int, list[str]], dict[str, tuple[float, int]]]:
     """Nodes by tier (ordered by area, kind and id) and each node's position: spread evenly
-    along its tier's row."""
+    along its tier's row.
+    """
     tiers: dict[int, list[str]] = {}
     for n in sorted(H, key=lambda n: (H.nodes[n]["area"], H.nodes[n]["kind"], n)):
         tiers.setdefault(H.nodes[n]["tier_rank"], []).append(n)
@@ -204,7 +208,8 @@ def _draw_network(
     ax: Axes, H: nx.Graph, pos: dict[str, tuple[float, int]], critical: set[str]
 ) -> None:
     """Edges (bridges thick red) and nodes (sized by degree, coloured by what they are,
-    articulation points ringed red)."""
+    articulation points ringed red).
+    """
     bridges = set(nx.bridges(H)) if H.number_of_edges() else set()
     cut = set(nx.articulation_points(H)) if H.number_of_edges() else set()
     nx.draw_networkx_edges(H, pos, ax=ax, edge_color="#bbbbbb", width=0.5, alpha=0.6)

@@ -516,7 +516,8 @@ CONCERN_IDS: tuple[str, ...] = (
 @dataclass(frozen=True, slots=True)
 class SafetyRule(Bilingual):
     """A rule that overrides ranking: what to do first, with the numbers to call, where each
-    number and duty was read (``sources``) and when it was last checked."""
+    number and duty was read (``sources``) and when it was last checked.
+    """
 
     id: str
     ja: str
