@@ -118,7 +118,8 @@ BATCHES = {
 # -- the detectors -------------------------------------------------------------------------
 def old() -> Detector:
     """The matcher before concepts: its concerns, and its route's advisories (safety
-    concerns first, in the order of the match)."""
+    concerns first, in the order of the match).
+    """
     matcher = old_matcher()
 
     def detect(text: str) -> Reading:
@@ -146,7 +147,8 @@ def new() -> Detector:
 # -- the measures --------------------------------------------------------------------------
 def quality(excerpts: Iterable[Excerpt], detect: Detector) -> dict[str, Any]:
     """Top-1 and top-3 of the main concern, label recall and precision, per-concern recall,
-    false positives on neutral excerpts."""
+    false positives on neutral excerpts.
+    """
     n = top1 = top3 = 0
     found_labels = gold_labels = reported = 0
     per_found: Counter[str] = Counter()
@@ -185,7 +187,8 @@ def quality(excerpts: Iterable[Excerpt], detect: Detector) -> dict[str, Any]:
 
 def safety(notes: Iterable[SafetyNote], detect: Detector) -> dict[str, Any]:
     """Share of danger notes whose advisory comes first (and is there at all); neutral
-    notes with any advisory."""
+    notes with any advisory.
+    """
     danger = first = present = neutral = neutral_any = 0
     per: Counter[tuple[str, bool]] = Counter()
     failed: list[str] = []
@@ -283,7 +286,8 @@ def run(*, quick: bool = False) -> dict[str, Any]:
 
 def _analyser_only() -> Detector:
     """Only the morphological analysis every reading starts with: the most any matcher built
-    on it could do."""
+    on it could do.
+    """
     from referral.morphology import analyse  # noqa: PLC0415
 
     def detect(text: str) -> Reading:

@@ -1,6 +1,7 @@
 """Time to compute the full coverage matrix (concern × area) for the bundled data, per ward
 and for the whole city, beside a naive computation that searches the whole graph for every
-concern × area × window, measured in the same run; and the other gap analyses."""
+concern × area × window, measured in the same run; and the other gap analyses.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from referral.matching import load_concerns
 
 def naive_coverage(G: nx.MultiDiGraph, *, limit: int | None = None) -> int:
     """The baseline: for every area, a shortest-path search over the whole graph from its
-    commissioners, then a scan of every node for each concern's primary kinds."""
+    commissioners, then a scan of every node for each concern's primary kinds.
+    """
     concerns = load_concerns()
     found = 0
     for area, _ in district_areas(G)[:limit]:

@@ -56,7 +56,7 @@ def ours() -> Detector:
 
 
 def label_substring() -> Detector:
-    """The naive baseline: is the concern's Japanese label a substring of the note?"""
+    """The naive baseline: whether the concern's Japanese label is a substring of the note."""
     labels = [(c.id, c.name.ja) for c in load_concerns()]
     return lambda text: {cid for cid, label in labels if label in text}
 

@@ -37,7 +37,8 @@ CONCERN_SETS: tuple[tuple[str, ...], ...] = (
 
 def naive_route(d: Directory, concerns: Sequence[str], area: str) -> list[tuple[str, int]]:
     """The baseline: for every primary kind, scan the whole graph for bodies of that kind and
-    search the whole graph for the nearest one from the area's commissioners."""
+    search the whole graph for the nearest one from the area's commissioners.
+    """
     G = d.graph
     origin = f"{area}.welfare_commissioner"
     dist = nx.single_source_shortest_path_length(G, origin)

@@ -50,14 +50,16 @@ def _status_mb(field: str) -> float:
 
 def _reset_peak() -> None:
     """Forget the peak inherited from the parent process (Linux keeps it across fork and
-    exec); without this a small network would report the benchmark runner's memory."""
+    exec); without this a small network would report the benchmark runner's memory.
+    """
     with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
 
 
 def _peak_mb() -> float:
     """Peak resident memory of this process since :func:`_reset_peak` (``VmHWM``), or
-    ``ru_maxrss`` where /proc is not available."""
+    ``ru_maxrss`` where /proc is not available.
+    """
     peak = _status_mb("VmHWM")
     if not math.isnan(peak):
         return peak
@@ -115,7 +117,8 @@ def baseline(path: str) -> dict[str, Any]:
 
 def load_time(path: str) -> dict[str, Any]:
     """Directory.from_path timed like the baseline (its own process: memory is measured
-    on one load, in :func:`measure`)."""
+    on one load, in :func:`measure`).
+    """
     from referral import Directory  # noqa: PLC0415
 
     best = float("inf")

@@ -134,7 +134,8 @@ FUZZY_NOTE_FROM = 4
 
 def _max_edits(alias: str) -> int:
     """Edits an approximate hit may have: none for short aliases, one from 5 characters (8
-    for ASCII words), two from 12."""
+    for ASCII words), two from 12.
+    """
     if len(alias) < (FUZZY_FROM_ASCII if alias.isascii() else FUZZY_FROM):
         return 0
     return 1 if len(alias) < TWO_EDITS_FROM else 2
@@ -142,7 +143,8 @@ def _max_edits(alias: str) -> int:
 
 def _kanji_intact(alias: str, window: str) -> bool:
     """Whether an approximate hit keeps the alias's kanji: one kanji changes the meaning
-    (食事をしていない is not 仕事をしていない) unless the alias has four or more."""
+    (食事をしていない is not 仕事をしていない) unless the alias has four or more.
+    """
     if sum(map(_is_kanji, alias)) >= KANJI_SAFE:
         return True
     return not any(
@@ -208,7 +210,8 @@ class AliasIndex:
 
     def hits(self, text: str, *, skip: frozenset[str] = frozenset()) -> Iterator[AliasHit]:
         """Every alias hit in ``text`` whose context condition holds; approximate hits are
-        not looked for the concerns in ``skip`` (already found otherwise)."""
+        not looked for the concerns in ``skip`` (already found otherwise).
+        """
         norm, where = normalize_with_map(text)
         if len(norm) < MIN_ALIAS:
             return

@@ -141,7 +141,8 @@ def _package_files() -> list[Path]:
 
 def _key(data: Path) -> str:
     """What the cached objects depend on: the bytes of the data file and of the package's
-    code and data, and the versions of Python, pydantic and the analysers."""
+    code and data, and the versions of Python, pydantic and the analysers.
+    """
     h = hashlib.sha256()
     for f in [data, *_package_files()]:
         content = f.read_bytes()
@@ -172,7 +173,8 @@ def _slots(cls: type) -> tuple[str, ...]:
 
 def _kind(cls: type) -> str:
     """How instances are stored: ``m`` a pydantic model, ``t`` a tuple with attributes,
-    ``s`` slots, ``o`` an instance dictionary."""
+    ``s`` slots, ``o`` an instance dictionary.
+    """
     if issubclass(cls, pydantic.BaseModel):
         return "m"
     if issubclass(cls, tuple):
@@ -202,7 +204,8 @@ class _Encoder:
 
     def ref(self, o: Any) -> int:
         """The number of ``o``: a constant's place (``>= 0``), or ``~n`` for the ``n``-th
-        object made; its parts are listed first."""
+        object made; its parts are listed first.
+        """
         t = type(o)
         if t is str:
             got = self.strings.get(o)
@@ -342,7 +345,8 @@ def _frame(body: bytes) -> bytes:
 
 def _maker(spec: Any, allowed: dict[tuple[str, str], type]) -> Callable[[Iterator[Any]], Any]:
     """How to make one shape's records from their values, checked against the package's own
-    classes: made without calling a constructor, then filled."""
+    classes: made without calling a constructor, then filled.
+    """
     module, name, kind, names, given = spec
     cls = allowed[(module, name)]
     if kind != _kind(cls) or not all(type(n) is str for n in (*names, *(given or ()))):
@@ -430,7 +434,8 @@ def _unknown(parts: Iterator[Any]) -> Any:
 
 def _decode(data: bytes, key: str) -> Any:
     """The objects of a cache file (see :func:`_encode`); ``ValueError`` (or another error)
-    if it is not one that was written for ``key``, or was changed since."""
+    if it is not one that was written for ``key``, or was changed since.
+    """
     digest, _, body = data.partition(b"\n")
     if hashlib.sha256(body).hexdigest().encode() != digest:
         raise ValueError("the file was changed after it was written")

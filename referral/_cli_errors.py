@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ._lang import in_lang
 from ._messages import FREE_TEXT, USAGE, WHAT, Lang, say
 from .errors import (
     NoConcernError,
@@ -34,11 +35,11 @@ def _vocabulary_label(what: str, key: str, lang: Lang) -> str:
     """A concern or kind id shown as its label and id (高齢者虐待 (elder_abuse))."""
     if what == "kind" and key in KINDS:
         k = KINDS[key]
-        return f"{k.ja if lang == 'ja' else k.en} ({key})"
+        return f"{k.get(lang)} ({key})"
     if what == "concern":
         for c in load_concerns():
             if c.id == key:
-                return f"{c.name.ja if lang == 'ja' else c.name.en} ({key})"
+                return f"{c.name.get(lang)} ({key})"
     return key
 
 
@@ -46,13 +47,13 @@ def _hint(suggestions: Sequence[str], lang: Lang, what: str = "") -> str:
     if not suggestions:
         return ""
     shown = [_vocabulary_label(what, s, lang) for s in suggestions[:_LISTED]]
-    listed = "、".join(shown) if lang == "ja" else ", ".join(repr(s) for s in shown)
+    listed = in_lang(lang, "、".join(shown), ", ".join(repr(s) for s in shown))
     return say("did_you_mean", lang, listed=listed)
 
 
 def _ambiguous(exc: UnknownAgencyError, n: int, lang: Lang) -> str:
     shown = exc.suggestions[:8]
-    listed = ("、" if lang == "ja" else "; ").join(shown)
+    listed = in_lang(lang, "、", "; ").join(shown)
     more = say("more", lang, n=n - len(shown)) if n > len(shown) else ""
     return say("ambiguous_agency", lang, key=exc.key, n=n, listed=listed, more=more)
 
@@ -77,7 +78,7 @@ def _lookup(exc: ReferralError, lang: Lang) -> str | None:
             "unknown_vocabulary",
             lang,
             key=exc.key,
-            what=what if lang == "ja" else exc.what,
+            what=in_lang(lang, what, exc.what),
             hint=hint,
         )
     return None
@@ -107,8 +108,11 @@ def localise(exc: ReferralError, lang: Lang) -> None:
     """Word ``exc`` again in ``lang`` (in place; a message the catalogue lacks is kept).
 
     A data file's faults (:class:`~referral.errors.DataError` with a file and a JSON path)
-    keep the validator's words: they are for the people who keep the data."""
-    text = _lookup(exc, lang) or (_japanese(exc) if lang == "ja" else None)
+    keep the validator's words: they are for the people who keep the data.
+    """
+    text = _lookup(exc, lang)
+    if text is None and lang == "ja":  # the library's own words are English
+        text = _japanese(exc)
     if text is None:
         return
     exc.args = (text,)
@@ -125,7 +129,8 @@ def usage_message(message: str, lang: Lang) -> str:
 
 def error_code(exc: BaseException) -> str:
     """A stable snake_case code for an error: its class name (``UnknownAreaError`` ->
-    ``unknown_area``); ``ambiguous_agency`` for a name several bodies bear."""
+    ``unknown_area``); ``ambiguous_agency`` for a name several bodies bear.
+    """
     if getattr(exc, "ambiguous", 0):
         return "ambiguous_agency"
     name = type(exc).__name__.removesuffix("Error").lstrip("_") or "error"

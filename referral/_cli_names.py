@@ -69,7 +69,8 @@ def kind_id(text: str) -> str:
 
 def concern_id(d: Directory, text: str) -> str:
     """The concern id of ``text``: an id, a Japanese or English name, or a part of one name
-    (ごみ屋敷 names いわゆる「ごみ屋敷」（不良な生活環境）)."""
+    (ごみ屋敷 names いわゆる「ごみ屋敷」（不良な生活環境）).
+    """
     return _resolve("concern", text, [(c.id, (c.name.ja, c.name.en)) for c in d.concerns])
 
 

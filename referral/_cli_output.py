@@ -74,7 +74,8 @@ def emit(
     max_width: int = 48,
 ) -> None:
     """Print ``records`` (JSON-ready values) as JSON or newline-delimited JSON, or ``rows``
-    under ``header`` as CSV, TSV or a table, as the options ask."""
+    under ``header`` as CSV, TSV or a table, as the options ask.
+    """
     fmt = chosen_format(args)
     if fmt == "json":
         write(json.dumps(list(records), ensure_ascii=False, indent=2))

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ._cli_output import add_output_options
-from ._messages import Lang
+from ._lang import in_lang
+from ._messages import Lang, label
 
 __all__ = [
     "Command",
@@ -31,7 +32,8 @@ T = Callable[[str, str], str]
 
 class Command(NamedTuple):
     """One row of the command table: what runs, its help (ja, en), an example, and whether
-    it prints records (then it takes ``--nl``, ``--csv``, ``--tsv`` and ``--bom``)."""
+    it prints records (then it takes ``--nl``, ``--csv``, ``--tsv`` and ``--bom``).
+    """
 
     run: Callable[[argparse.Namespace], int]
     help: tuple[str, str]
@@ -63,7 +65,8 @@ def complete(parser: argparse.ArgumentParser) -> None:
     """Answer a shell's tab completion and exit, when the shell asks (``_ARGCOMPLETE`` is
     set by ``register-python-argcomplete referral``) and the optional ``argcomplete`` is
     installed (``pip install "referral[completion]"``); otherwise do nothing, at the cost of
-    one look-up in the environment."""
+    one look-up in the environment.
+    """
     if "_ARGCOMPLETE" not in os.environ:
         return
     try:
@@ -86,19 +89,16 @@ class _JapaneseFormatter(_Formatter):
 
 def localise_parser(p: argparse.ArgumentParser, lang: Lang, *, version: str = "") -> None:
     """Help titles, ``-h`` and ``--version`` in ``lang`` (argparse's own words are English)."""
-    ja = lang == "ja"
-    p.formatter_class = _JapaneseFormatter if ja else _Formatter
-    p._positionals.title = "引数" if ja else "positional arguments"
-    p._optionals.title = "オプション" if ja else "options"
-    p.add_argument(
-        "-h", "--help", action="help", help="この説明を表示する" if ja else "show this help"
-    )
+    p.formatter_class = in_lang(lang, _JapaneseFormatter, _Formatter)
+    p._positionals.title = label("help_positionals", lang)
+    p._optionals.title = label("help_options", lang)
+    p.add_argument("-h", "--help", action="help", help=label("help_help", lang))
     if version:
         p.add_argument(
             "--version",
             action="version",
             version=version,
-            help="バージョンを表示する" if ja else "show the version",
+            help=label("help_version", lang),
         )
 
 

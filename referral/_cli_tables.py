@@ -1,6 +1,7 @@
 """The commands that list records: agencies, areas, where, concerns, kinds, gaps (private;
 see cli.py). Each prints through :func:`referral._cli_output.emit`, so each takes the same
-output options."""
+output options.
+"""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def _agency_row(d: Directory, ag: Agency, lang: Lang) -> list[str]:
         phone = "→" + phone  # reached through another body (contact_via)
     return [
         ag.id,
-        ag.name.ja if lang == "ja" else ag.name.en,
+        ag.name.get(lang),
         kind_label(ag.kind, lang),
         phone,
         label("yes" if ag.attested else "no", lang),
@@ -89,7 +90,7 @@ def cmd_areas(args: argparse.Namespace) -> int:
     ward = resolve_ward(d, args.ward)
 
     def name(a: Area) -> str:
-        return a.name.ja if args.lang == "ja" else a.name.en
+        return a.name.get(args.lang)
 
     if ward is None:
         rows = [a for a in d.areas if a.kind == "ward"]
@@ -130,7 +131,7 @@ def cmd_concerns(args: argparse.Namespace) -> int:
     rows = [
         [
             c.id,
-            c.name.ja if lang == "ja" else c.name.en,
+            c.name.get(lang),
             "・".join(kind_label(k.kind, lang) for k in c.primary),
         ]
         for c in d.concerns
@@ -148,7 +149,7 @@ def cmd_kinds(args: argparse.Namespace) -> int:
     kinds = sorted(KINDS.values(), key=lambda k: (TIERS[k.tier].rank, k.id))
 
     def tier(k: Kind) -> str:
-        return TIERS[k.tier].ja if args.lang == "ja" else TIERS[k.tier].en
+        return TIERS[k.tier].get(args.lang)
 
     rows = [[k.id, k.ja, k.en, tier(k), str(counts[k.id])] for k in kinds]
     records = [

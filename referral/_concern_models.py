@@ -152,7 +152,8 @@ class SafetyClue(Model):
 
 class NoteReading(Model):
     """Everything a note says: concerns (most strongly evidenced first), weaker ones, and
-    the safety clues to act on before anything else (strongest first)."""
+    the safety clues to act on before anything else (strongest first).
+    """
 
     matches: tuple[Match, ...] = ()
     weak: tuple[Match, ...] = Field(default=(), description="concerns below the threshold")

@@ -94,7 +94,8 @@ def _reject_constant(name: str) -> Any:
 
 def _depth(obj: Any, limit: int) -> int:
     """Depth of nested containers, stopping early past ``limit`` (iterative, and holding one
-    iterator per level, never a level's items: a list of a million objects costs nothing)."""
+    iterator per level, never a level's items: a list of a million objects costs nothing).
+    """
     if not isinstance(obj, dict | list):
         return 0
     deepest = 1
@@ -152,8 +153,9 @@ _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _check_surrogates(obj: Any, text: str, where: str) -> None:
-    """Refuse strings holding half a UTF-16 surrogate pair (``"\\ud800"`` alone): Python
-    reads them, but they cannot be written back as UTF-8."""
+    r"""Refuse strings holding half a UTF-16 surrogate pair (``"\ud800"`` alone): Python
+    reads them, but they cannot be written back as UTF-8.
+    """
     stack = [obj]
     while stack:
         node = stack.pop()
@@ -321,7 +323,8 @@ Piece = str | tuple[Any, str]
 
 def iter_pieces(doc: Document) -> Iterator[Piece]:
     """The pieces of :func:`dump_document`'s text in order, records not yet written (see
-    :func:`render`): a diff compares records by identity and writes only those it shows."""
+    :func:`render`): a diff compares records by identity and writes only those it shows.
+    """
     fields = Document.model_fields
     header = doc.model_dump(mode="json", exclude_defaults=True, exclude=set(RECORD_ORDER))
     header["schema_version"] = doc.schema_version
@@ -360,7 +363,8 @@ def render(piece: Piece) -> str:
 
 def _lines(value: Any) -> int:
     """Lines ``json.dumps(value, indent=2)`` takes: a scalar or an empty container one, a
-    container one more than its members, plus its closing line."""
+    container one more than its members, plus its closing line.
+    """
     if not isinstance(value, dict | list) or not value:
         return 1
     members = value.values() if isinstance(value, dict) else value
@@ -376,7 +380,8 @@ def count_lines(piece: Piece) -> int:
 
 def iter_dump(doc: Document) -> Iterator[str]:
     """Yield :func:`dump_document`'s text in whole lines, one record at a time, so writing a
-    national directory never holds it whole (identical output)."""
+    national directory never holds it whole (identical output).
+    """
     return map(render, iter_pieces(doc))
 
 

@@ -24,7 +24,8 @@ Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, i
 
 class _Text:
     """The lines of a run of pieces of a file, each piece written only when a line of it is
-    wanted (a line ends at a newline only: a note may hold U+2028)."""
+    wanted (a line ends at a newline only: a note may hold U+2028).
+    """
 
     def __init__(self, pieces: list[Piece]) -> None:
         self.pieces = pieces
@@ -53,7 +54,8 @@ def _key(piece: Piece) -> object:
 
 def _opcodes(a: _Text, b: _Text) -> list[Opcode]:
     """Line opcodes of two runs of pieces: records are matched by identity first (about
-    linear), then lines compared only inside the runs of pieces that differ."""
+    linear), then lines compared only inside the runs of pieces that differ.
+    """
     sa, sb = a.starts, b.starts
     ops: list[Opcode] = []
     pieces = difflib.SequenceMatcher(None, list(map(_key, a.pieces)), list(map(_key, b.pieces)))

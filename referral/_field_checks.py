@@ -41,7 +41,8 @@ def one_line(value: str | None, *, lines: bool = False, part: str = "") -> str |
     """Refuse a control character (C0, DEL, C1) in record text: it can rewrite a terminal,
     break an export (XML holds no C0) or hide text. Notes (``lines``) may hold a newline
     (U+000A), nothing else. The message shows the character's code point, never the
-    character itself."""
+    character itself.
+    """
     if value is not None:
         m = (CONTROL_BUT_NEWLINE if lines else CONTROL).search(value)
         if m is not None:
@@ -77,7 +78,8 @@ MAX_SHOWN = 60
 
 def web_url(value: str | None) -> str | None:
     """Only an ``http://`` or ``https://`` link with a host (no ``javascript:``, ``data:`` or
-    ``file:`` URL, no whitespace) is kept as a URL."""
+    ``file:`` URL, no whitespace) is kept as a URL.
+    """
     if value is None:
         return None
     one_line(value)

@@ -124,7 +124,8 @@ def _id_fault(value: Any) -> str | None:
 
 def _tables(data: Any, where: str) -> dict[str, list[Row]]:
     """The rows of each table the import reads, with only the fields it reads (``null``
-    dropped), or :class:`ValidationError` listing every fault of shape."""
+    dropped), or :class:`ValidationError` listing every fault of shape.
+    """
     if not isinstance(data, Mapping):
         raise ValidationError(
             where, [Problem("$", f"an HSDS dataset maps table names to lists, not {_kind(data)}")]
@@ -152,7 +153,8 @@ def _tables(data: Any, where: str) -> dict[str, list[Row]]:
 
 def _table_rows(table: str, rows: list[Any], fault: Callable[[str, str], None]) -> list[Row]:
     """A table's rows that are objects with a good, unique id, each with the fields read;
-    every fault is passed to ``fault``."""
+    every fault is passed to ``fault``.
+    """
     out: list[Row] = []
     seen: dict[str, int] = {}
     for i, row in enumerate(rows):
@@ -176,7 +178,8 @@ def _row_fields(
     table: str, row: Mapping[str, Any], rid: str, place: str, fault: Callable[[str, str], None]
 ) -> dict[str, Any]:
     """The fields of a row the import reads, those of the wrong type (or missing though
-    required) passed to ``fault`` and left out."""
+    required) passed to ``fault`` and left out.
+    """
     clean: dict[str, Any] = {"id": rid}
     for field, expected in READ[table].items():
         value = row.get(field)
@@ -255,7 +258,8 @@ class _Dataset:
 
     def _index_identifiers(self) -> None:
         """Each organization's ``referral_id`` (the first, unless another organization claimed
-        it before); every other identifier that names one is listed in ``unmapped``."""
+        it before); every other identifier that names one is listed in ``unmapped``.
+        """
         claimed: dict[str, str] = {}
         for i, r in self.t["organization_identifiers"]:
             if r["identifier_type"] != "referral_id":
@@ -282,7 +286,8 @@ class _Dataset:
 
     def _index_by_org(self) -> None:
         """Services, phones, locations and (through services) service areas of each
-        organization; a row naming no organization of the dataset is listed in ``unmapped``."""
+        organization; a row naming no organization of the dataset is listed in ``unmapped``.
+        """
         t = self.t
         for table in ("services", "phones", "locations"):
             for i, r in t[table]:
@@ -309,7 +314,8 @@ class _Dataset:
 
     def agency(self, oid: str) -> Agency:
         """The organization as an agency, or :class:`_UnmappableError` naming the file, row
-        and field of the first fault."""
+        and field of the first fault.
+        """
         i, org = self.orgs[oid]
         f = self.fields.get(oid, {})
         if not {"kind", "tier", "area"} <= set(f):
@@ -381,7 +387,8 @@ class _Dataset:
 
     def _sources(self, oid: str, fields: dict[str, Any], places: dict[str, str]) -> None:
         """Sources and checked date from our export's metadata, or the generic ``hsds``
-        source checked today."""
+        source checked today.
+        """
         if oid in self.meta:
             j, m = self.meta[oid]
             place = f"metadata.json[{j}]"
@@ -398,7 +405,8 @@ class _Dataset:
 
 def _referral_fields(t: dict[str, list[Row]]) -> dict[str, dict[str, tuple[str, str]]]:
     """Each linked object's ``referral-fields`` attributes: code → (value, place); the first
-    attribute of a code wins."""
+    attribute of a code wins.
+    """
     terms = {
         r["id"]: (r.get("taxonomy", ""), r.get("code") or r["name"]) for _, r in t["taxonomy_terms"]
     }
@@ -414,7 +422,8 @@ def _phones(
     mine: Mapping[str, list[Row]], value: Mapping[str, str], places: dict[str, str]
 ) -> list[dict[str, Any]]:
     """The organization's phones, with what HSDS phones cannot say (English label, shared
-    line) from our ``phone_details``."""
+    line) from our ``phone_details``.
+    """
     phones: list[dict[str, Any]] = []
     for k, (j, p) in enumerate(mine.get("phones", [])):
         phones.append({"number": p["number"], "label": p.get("description") or None})
@@ -453,7 +462,8 @@ SECRET_FIELDS = frozenset({"notes", "remarks"})
 
 def _explain(exc: pydantic.ValidationError, places: Mapping[str, str], record: str) -> str:
     """The first fault of a record, at its place in the dataset (the longest known prefix of
-    its path), quoting a short value (never a note)."""
+    its path), quoting a short value (never a note).
+    """
     err = exc.errors(include_url=False)[0]
     loc = [str(p) for p in err["loc"]]
     message = err["msg"].removeprefix("Value error, ")

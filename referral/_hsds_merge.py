@@ -125,7 +125,8 @@ def _settle(
 
 class _Sorted:
     """An import's agencies sorted against a document: to take, unchanged, kept as they are
-    (with why), skipped (with why), and the fields each updated body changes."""
+    (with why), skipped (with why), and the fields each updated body changes.
+    """
 
     def __init__(self, doc: Document, result: HsdsImport, *, update: bool) -> None:
         self.skipped = list(result.unmapped)

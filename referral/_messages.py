@@ -1,5 +1,5 @@
-"""The message catalogue: every label and message the command line prints, in Japanese and
-English (private).
+"""The message catalogue: every label and message the command line and the plots show, in
+Japanese and English (private).
 
 One place for display text: :func:`label` for labels and table headers, :func:`say` for
 messages with fields. Japanese first; ``lang="en"`` gives English.
@@ -7,11 +7,9 @@ messages with fields. Japanese first; ``lang="en"`` gives English.
 
 from __future__ import annotations
 
-from typing import Literal
+from ._lang import Lang, in_lang
 
-__all__ = ["ERRORS", "FREE_TEXT", "MESSAGES", "USAGE", "WHAT", "Lang", "label", "say"]
-
-Lang = Literal["ja", "en"]
+__all__ = ["ERRORS", "FREE_TEXT", "MESSAGES", "PHRASES", "USAGE", "WHAT", "Lang", "label", "say"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "id": ("ID", "id"),
@@ -69,6 +67,83 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "safety": ("安全上の注意（最優先）", "Safety first"),
     "weak_clue": ("弱い手がかり", "weak clue"),
     "primary": ("一次窓口", "primary windows"),
+    # plans, cards and tables
+    "origin": ("起点", "origin"),
+    "given": ("指定", "given"),
+    "path": ("経路", "path"),
+    "no_link": ("（名簿上のつながりなし）", "(no link on record)"),
+    "no_contact": ("連絡先の記録なし", "no contact on record"),
+    "raise_at": ("提起する会議", "raise at"),
+    "role_coordinator": ("調整役", "coordinator"),
+    "role_primary": ("一次窓口", "primary window"),
+    "role_supporting": ("支援", "supporting"),
+    "role_escalation": ("会議", "escalation meeting"),
+    "plan_contact": ("連絡", "contact"),
+    "plan_note": ("注意", "note"),
+    "plan_concerns": ("懸念", "concerns"),
+    "plan_why": ("理由", "why"),
+    "plan_also": ("他の候補", "also"),
+    "postal_derived": ("（住所から補完）", " (looked up from the address)"),
+    "list_sep": ("・", "; "),
+    # plots (referral.plot)
+    "plot_ward": ("区", "ward"),
+    "plot_coverage_score": (
+        "一次窓口の状況（懸念 × 区）— 緑: 届き出典で確認、黄: 構造上の記録のみ、赤: 欠落",
+        "Primary windows (concern × ward) — green: reachable and attested, yellow: structural "
+        "records only, red: missing",
+    ),
+    "plot_coverage_share": (
+        "一次窓口がすべて届く圏域の割合（懸念 × 区）",
+        "Share of areas where every primary window is reachable (concern × ward)",
+    ),
+    "plot_score": ("スコア", "score"),
+    "plot_share": ("割合", "share"),
+    "plot_structural": ("構造上の記録", "structural record"),
+    "plot_spof": ("単一障害点", "single point of failure"),
+    "plot_articulation": ("関節点（無向）", "articulation point (undirected)"),
+    "plot_bridge": ("橋（無向）", "bridge (undirected)"),
+    "plot_tier": ("圏域（層）", "tier"),
+    "plot_tier_0": ("近隣", "neighbourhood"),
+    "plot_tier_1": ("地区", "district"),
+    "plot_tier_2": ("区", "ward"),
+    "plot_tier_3": ("市", "city"),
+    # help
+    "help_positionals": ("引数", "positional arguments"),
+    "help_options": ("オプション", "options"),
+    "help_help": ("この説明を表示する", "show this help"),
+    "help_version": ("バージョンを表示する", "show the version"),
+    # gap and what-if reports
+    "whole_city": ("横浜市全域", "the whole city"),
+    "gaps_coverage": ("カバー状況", "Coverage"),
+    "gaps_all_reach": ("  一次窓口がすべて届く", "  every primary window reachable"),
+    "gaps_some": ("一部", "some"),
+    "gaps_none": ("なし", "none"),
+    "gaps_structural_only": (
+        "  構造上の記録だけで届くもの",
+        "  covered only through structural records",
+    ),
+    "gaps_holes": (
+        "穴（懸念 — 欠けている一次窓口: 圏域数）",
+        "Holes (concern — missing primary window: areas)",
+    ),
+    "hole_missing": ("記録なし", "none on record"),
+    "hole_unreachable": ("つながりなし", "not linked"),
+    "gaps_spof": (
+        "単一障害点（ここを通じてしか届かない）",
+        "Single points of failure (the only way through)",
+    ),
+    "gaps_load": (
+        "負荷の集中（頼られている機関: 圏域数・懸念数）",
+        "Load (most depended-on bodies: areas, concerns)",
+    ),
+    "health": ("データの健全性", "Data health"),
+    "health_stale": ("1年以上未確認", "not checked within a year"),
+    "health_old": ("3年より古い出典のみ", "resting on sources older than 3 years"),
+    "health_structural": ("  構造上の記録の割合", "  share of structural records"),
+    "removed": ("閉鎖・削除", "Removed"),
+    "change_lost": ("失う", "lost"),
+    "change_unreachable": ("つながらなくなる", "no longer linked"),
+    "change_rerouted": ("別の機関へ", "rerouted"),
     "no_concern": (
         "referral: ノートから懸念を読み取れませんでした。言い換えるか、懸念を直接指定してください"
         "（一覧: referral concerns）",
@@ -129,6 +204,34 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
 }
 """Error messages with fields (:func:`say`). English lookups read as the library's own."""
+
+PHRASES: dict[str, tuple[str, str]] = {
+    # a field named ja or en is the value shown in that language only
+    "phone_label": ("{ja}", "{en}"),
+    "shared_with": ("{ja}と共用", "shared with the {en}"),
+    "phone_with": ("{number}（{what}）", "{number} ({what})"),
+    "via": ("{phones}（{name}経由）", "{phones}（{name}, via)"),
+    "how_weak": ("{how}・{clue}", "{how}, {clue}"),
+    "same_number": ("（{rank}と同じ番号）", "(same number as {rank})"),
+    "areas_by_concerns": ("{areas}圏域 × {concerns}の懸念", "{areas} areas × {concerns} concerns"),
+    "more_areas": ("（ほか{n}圏域）", " (and {n} more)"),
+    "plan_figure": (
+        "計画 {plan:,} / 名簿 {directory:,}（{ja}）",
+        "plan {plan:,} / directory {directory:,} ({en})",
+    ),
+    "plot_ward_title": (
+        "{name}の支援ネットワーク — 赤: 単一障害点・橋、灰: 構造上の記録",
+        "{name}: support network — red: single points of failure and bridges, "
+        "grey: structural records",
+    ),
+    "what_if_summary": (
+        "影響を受ける圏域: {areas}、新たに一次窓口が欠ける組み合わせ: {pairs}",
+        "areas affected: {areas}; concern × area pairs newly not covered: {pairs}",
+    ),
+}
+"""Phrases of plans, cards and reports with fields (:func:`say`)."""
+
+_SAYINGS = ERRORS | PHRASES
 
 USAGE: tuple[tuple[str, str], ...] = (
     (r"the following arguments are required: (.+)", "次の引数が必要です: {0}"),
@@ -213,15 +316,14 @@ def label(key: str, lang: Lang) -> str:
     >>> label("phone", "ja"), label("phone", "en")
     ('電話', 'phone')
     """
-    ja, en = MESSAGES[key]
-    return ja if lang == "ja" else en
+    return in_lang(lang, *MESSAGES[key])
 
 
 def say(name: str, lang: Lang, /, **fields: object) -> str:
-    """The message ``name`` of :data:`ERRORS` in ``lang``, with its fields filled in.
+    """The message ``name`` of :data:`ERRORS` or :data:`PHRASES` in ``lang``, with its fields
+    filled in.
 
     >>> say("usage_hint", "ja", prog="referral route")
     '(詳しくは: referral route --help)'
     """
-    ja, en = ERRORS[name]
-    return (ja if lang == "ja" else en).format(**fields)
+    return in_lang(lang, *_SAYINGS[name]).format(**fields)

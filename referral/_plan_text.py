@@ -100,7 +100,8 @@ def reasons(
 
 def local_unknown(ward: Area, unknown: Mapping[str, list[str]], choices: Sequence[Area]) -> Text:
     """What a ward-only plan leaves out: the care plaza area's own windows, and the areas to
-    choose from (a town or postal code tells which)."""
+    choose from (a town or postal code tells which).
+    """
     names = "・".join(
         re.sub(r"(地域ケアプラザ圏域|地域包括支援センター圏域)$", "", a.name.ja) for a in choices
     )
@@ -128,7 +129,8 @@ def caveats(
     by_id: Mapping[str, Concern],
 ) -> list[Text]:
     """What a reader of the plan should keep in mind: an uncertain area, an unknown age,
-    structural records."""
+    structural records.
+    """
     out: list[Text] = []
     if alternatives:
         names = "・".join(m.area.name.ja for m in alternatives)
@@ -185,7 +187,8 @@ def coordinator_reason(names: Sequence[Text]) -> Text:
 
 def engaged_by(links_in: Sequence[Link], bodies: Mapping[str, Agency]) -> Text:
     """Why a body has no tier-by-tier path: who engages it (a link into it, ``links_in``,
-    from another of the plan's ``bodies``), or that no link reaches it from the area."""
+    from another of the plan's ``bodies``), or that no link reaches it from the area.
+    """
     into = {lk.source: lk.kind for lk in reversed(links_in)}  # the first link kept
     for source in sorted(bodies):  # only the plan's own bodies
         if source in into:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from ._messages import Lang, label
+from ._messages import Lang, label, say
 from .models import (
     Advisory,
     Agency,
@@ -73,7 +73,8 @@ def printable(text: str) -> str:
 
 def export_text(text: str) -> str:
     """``text`` with its control characters (C0, DEL, C1) as visible escapes, and nothing else
-    changed: for files (XML holds no C0; a terminal may ``cat`` a CSV)."""
+    changed: for files (XML holds no C0; a terminal may ``cat`` a CSV).
+    """
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
@@ -97,8 +98,7 @@ def _terminal_cell(value: object) -> object:
 
 def kind_label(kind: str, lang: Lang) -> str:
     """The display label of a kind id."""
-    k = KINDS[kind]
-    return k.ja if lang == "ja" else k.en
+    return KINDS[kind].get(lang)
 
 
 def width(text: str) -> int:
@@ -135,7 +135,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, max_width: in
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """CSV with a header row (UTF-8 text; the caller writes it), safe for a terminal and for a
-    spreadsheet (see :func:`spreadsheet_cell`)."""
+    spreadsheet (see :func:`spreadsheet_cell`).
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([_terminal_cell(h) for h in header])
@@ -155,17 +156,14 @@ def phone_line(p: Phone, lang: Lang) -> str:
     >>> phone_line(p, "ja")
     '045-592-2151（代表・同じ建物のデイサービスと共用）'
     """
-    what = p.label_en if lang == "en" and p.label_en else p.label
+    what = say("phone_label", lang, ja=p.label or "", en=p.label_en or p.label or "")
     parts = [what] if what else []
     if p.shared_with:
-        parts.append(
-            f"{p.shared_with}と共用"
-            if lang == "ja"
-            else f"shared with the {_SHARED_EN.get(p.shared_with, p.shared_with)}"
-        )
+        en = _SHARED_EN.get(p.shared_with, p.shared_with)
+        parts.append(say("shared_with", lang, ja=p.shared_with, en=en))
     if not parts:
         return p.number
-    return p.number + (f"（{'・'.join(parts)}）" if lang == "ja" else f" ({'; '.join(parts)})")
+    return say("phone_with", lang, number=p.number, what=label("list_sep", lang).join(parts))
 
 
 _SHARED_EN = {"同じ建物のデイサービス": "day service in the same building"}
@@ -177,7 +175,7 @@ def postal_text(postal_code: str | None, derived: bool, lang: Lang) -> str:
         return ""
     mark = ""
     if derived:
-        mark = "（住所から補完）" if lang == "ja" else " (looked up from the address)"
+        mark = label("postal_derived", lang)
     return f"〒{postal_code}{mark} "
 
 
@@ -211,9 +209,9 @@ def agency_card(
     source_credits: dict[str, str] | None = None,
 ) -> str:
     """A readable description of one agency: name, kind, place, contact, what a coordinator
-    should know, sources and links (``provenance``: the research notes and derivations too)."""
-    name = agency.name.ja if lang == "ja" else agency.name.en
-    other = agency.name.en if lang == "ja" else agency.name.ja
+    should know, sources and links (``provenance``: the research notes and derivations too).
+    """
+    name, other = agency.name.get(lang), agency.name.other(lang)
     card = _Card(lang, [f"{name}  [{agency.id}]", f"  {other}"])
     _card_place(card, agency, area, ward)
     _card_reach(card, agency, area)
@@ -229,9 +227,9 @@ def _card_place(card: _Card, agency: Agency, area: Area, ward: Area | None) -> N
     """Kind and tier, ward › area, address (not for a confidential body), phones, url."""
     lang = card.lang
     tier = TIERS[agency.tier]
-    card.row("kind", f"{kind_label(agency.kind, lang)}（{tier.ja if lang == 'ja' else tier.en}）")
-    place = [ward.name.ja if lang == "ja" else ward.name.en] if ward and ward.id != area.id else []
-    place.append(area.name.ja if lang == "ja" else area.name.en)
+    card.row("kind", f"{kind_label(agency.kind, lang)}（{tier.get(lang)}）")
+    place = [ward.name.get(lang)] if ward and ward.id != area.id else []
+    place.append(area.name.get(lang))
     card.row("area", " › ".join(place))
     if agency.confidential:
         card.row("address", label("confidential", lang))
@@ -267,7 +265,7 @@ def _card_standing(card: _Card, agency: Agency, contact: Agency | None) -> None:
     else:
         card.lines.append(f"  ⚠ {label('structural_note', lang)}")
     if contact is not None and contact.id != agency.id:
-        cname = contact.name.ja if lang == "ja" else contact.name.en
+        cname = contact.name.get(lang)
         card.row("contact_via", f"{cname} {phone_text(contact, lang)}".strip())
 
 
@@ -275,7 +273,8 @@ def _card_sources(
     card: _Card, agency: Agency, source_titles: dict[str, str], source_credits: dict[str, str]
 ) -> None:
     """Each citation (its detail alone when it already names the source), the checked date
-    and the remarks."""
+    and the remarks.
+    """
     for cite in agency.sources:
         title = source_titles.get(cite.source, cite.source)
         detail = cite.detail or ""
@@ -288,7 +287,7 @@ def _card_sources(
         )
     card.row("checked", agency.checked.isoformat())
     if agency.remarks:
-        card.row("notes", _t(agency.remarks, card.lang))
+        card.row("notes", agency.remarks.get(card.lang))
 
 
 def _card_provenance(card: _Card, agency: Agency) -> None:
@@ -307,9 +306,8 @@ def _card_links(card: _Card, links: Sequence[tuple[str, str, Agency]]) -> None:
     lang = card.lang
     card.lines.append(f"  {label('links', lang)}:")
     for direction, kind, other_agency in links:
-        lk = LINK_KINDS[kind]
-        oname = other_agency.name.ja if lang == "ja" else other_agency.name.en
-        card.lines.append(f"    {direction} {oname}（{lk.ja if lang == 'ja' else lk.en}）")
+        oname = other_agency.name.get(lang)
+        card.lines.append(f"    {direction} {oname}（{LINK_KINDS[kind].get(lang)}）")
 
 
 def printable_lines(lines: Iterable[str]) -> str:
@@ -322,24 +320,12 @@ def area_match_rows(matches: Sequence[AreaMatch], lang: Lang) -> list[list[str]]
     return [
         [
             m.area.id,
-            m.area.name.ja if lang == "ja" else m.area.name.en,
+            m.area.name.get(lang),
             f"{m.confidence:.0%}",
-            m.reason.ja if lang == "ja" else m.reason.en,
+            m.reason.get(lang),
         ]
         for m in matches
     ]
-
-
-_ROLE_LABELS = {
-    "coordinator": ("調整役", "coordinator"),
-    "primary": ("一次窓口", "primary window"),
-    "supporting": ("支援", "supporting"),
-    "escalation": ("会議", "escalation meeting"),
-}
-
-
-def _t(text: Text, lang: Lang) -> str:
-    return text.ja if lang == "ja" else text.en
 
 
 def _contact_line(ref: AgencyRef, lang: Lang) -> str:
@@ -348,40 +334,34 @@ def _contact_line(ref: AgencyRef, lang: Lang) -> str:
         parts.append(" / ".join(phone_line(p, lang) for p in ref.phones[:2]))
     elif ref.contact_name is not None:
         phones = " / ".join(p.number for p in ref.contact_phones[:1])
-        parts.append(
-            f"{phones}（{_t(ref.contact_name, lang)}" + ("経由）" if lang == "ja" else ", via)")
-        )
+        parts.append(say("via", lang, phones=phones, name=ref.contact_name.get(lang)))
     if ref.confidential:
         parts.append(label("confidential", lang))
     elif ref.address:
         parts.append(postal_text(ref.postal_code, "postal_code" in ref.derived, lang) + ref.address)
     if ref.url and not ref.phones:
         parts.append(ref.url)
-    return (
-        "　".join(parts)
-        if parts
-        else ("連絡先の記録なし" if lang == "ja" else "no contact on record")
-    )
+    return "　".join(parts) if parts else label("no_contact", lang)
 
 
 def render_safety(advisories: Sequence[Advisory], *, lang: Lang) -> list[str]:
     """The safety block that comes before anything else: each rule's advice (a weak clue
-    says so), the note's words behind it, and the nearest bodies that act on it."""
+    says so), the note's words behind it, and the nearest bodies that act on it.
+    """
     out = ["⚠ " + label("safety", lang)]
     for adv in advisories:
-        out.append(f"  ‼ {_t(adv.message, lang)}")
+        out.append(f"  ‼ {adv.message.get(lang)}")
         if adv.evidence:
             words = "".join(f"「{w}」" for w in adv.evidence[:4])
             kind = "evidence_learned" if adv.learned else "evidence"
             out.append(f"     {label(kind, lang)}: {words}")
         for ref in adv.agencies:
-            out.append(f"     → {_t(ref.name, lang)}: {_contact_line(ref, lang)}")
+            out.append(f"     → {ref.name.get(lang)}: {_contact_line(ref, lang)}")
     return [printable(line) for line in out]
 
 
 def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> str:
     """A readable plan: concerns, safety first, then one small tree per suggestion."""
-    ja = lang == "ja"
     cnames = {c.id: c.name for c in plan.concerns}
     out = _plan_head(plan, names, lang=lang)
     if plan.advisories:
@@ -393,31 +373,29 @@ def render_plan(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> st
     if plan.coordinator or plan.meeting:
         out.append("")
     if plan.coordinator:
-        out.append(("調整役" if ja else "coordinator") + f": {_t(names[plan.coordinator], lang)}")
+        out.append(label("role_coordinator", lang) + f": {names[plan.coordinator].get(lang)}")
     if plan.meeting:
-        out.append(("提起する会議" if ja else "raise at") + f": {_t(names[plan.meeting], lang)}")
+        out.append(label("raise_at", lang) + f": {names[plan.meeting].get(lang)}")
     if plan.caveats:
         out.append("")
-        out += [f"※ {_t(c, lang)}" for c in plan.caveats]
+        out += [f"※ {c.get(lang)}" for c in plan.caveats]
     return printable_lines(out)
 
 
 def _plan_head(plan: ReferralPlan, names: dict[str, Text], *, lang: Lang) -> list[str]:
     """The area (with its confidence), the origin and each concern with its evidence."""
-    ja = lang == "ja"
     area = plan.area.area
     out = [
-        ("地域" if ja else "area") + f": {_t(area.name, lang)} [{area.id}] "
-        f"({plan.area.confidence:.0%})"
+        label("area", lang) + f": {area.name.get(lang)} [{area.id}] ({plan.area.confidence:.0%})"
     ]
-    origin = "・".join(_t(names[o], lang) for o in plan.origin)
-    out.append(("起点" if ja else "origin") + f": {origin}")
+    origin = "・".join(names[o].get(lang) for o in plan.origin)
+    out.append(label("origin", lang) + f": {origin}")
     for c in plan.concerns:
         words = "".join(f"「{w}」" for w in c.evidence)
-        how = ("指定" if ja else "given") if c.given else f"{c.confidence:.0%}"
+        how = label("given", lang) if c.given else f"{c.confidence:.0%}"
         if c.weak:
-            how += "・" + label("weak_clue", lang) if ja else ", " + label("weak_clue", lang)
-        out.append(("懸念" if ja else "concern") + f": {_t(c.name, lang)} ({how}) {words}".rstrip())
+            how = say("how_weak", lang, how=how, clue=label("weak_clue", lang))
+        out.append(label("concern", lang) + f": {c.name.get(lang)} ({how}) {words}".rstrip())
     return out
 
 
@@ -425,34 +403,28 @@ def _suggestion_tree(
     s: Suggestion, cnames: dict[str, Text], names: dict[str, Text], *, lang: Lang
 ) -> list[str]:
     """One suggestion: its heading, its rows (contact, note, concerns, why, also) and the path
-    to it (or why there is none)."""
-    ja = lang == "ja"
-    role = _ROLE_LABELS[s.role][0 if ja else 1]
-    out = [f"{s.rank}. 【{role}】{_t(s.agency.name, lang)}  [{s.agency.id}]"]
-    rows = [(("連絡" if ja else "contact"), _contact_line(s.agency, lang))]
+    to it (or why there is none).
+    """
+    role = label(f"role_{s.role}", lang)
+    out = [f"{s.rank}. 【{role}】{s.agency.name.get(lang)}  [{s.agency.id}]"]
+    rows = [("plan_contact", _contact_line(s.agency, lang))]
     if s.agency.remarks:
-        rows.append(("注意" if ja else "note", _t(s.agency.remarks, lang)))
-    rows.append(("懸念" if ja else "concerns", "・".join(_t(cnames[c], lang) for c in s.concerns)))
-    rows.append(("理由" if ja else "why", " / ".join(_t(r, lang) for r in s.reasons)))
+        rows.append(("plan_note", s.agency.remarks.get(lang)))
+    rows.append(("plan_concerns", "・".join(cnames[c].get(lang) for c in s.concerns)))
+    rows.append(("plan_why", " / ".join(r.get(lang) for r in s.reasons)))
     if s.alternatives:
-        rows.append(
-            ("他の候補" if ja else "also", "・".join(_t(a.name, lang) for a in s.alternatives))
-        )
+        rows.append(("plan_also", "・".join(a.name.get(lang) for a in s.alternatives)))
     for key, value in rows:
-        out.append(f"   ├ {key}: {value}")
+        out.append(f"   ├ {label(key, lang)}: {value}")
     if s.path:
-        out.append(f"   └ {'経路' if ja else 'path'}: {_t(names[s.path[0].source], lang)}")
+        out.append(f"   └ {label('path', lang)}: {names[s.path[0].source].get(lang)}")
         for depth, step in enumerate(s.path, 1):
-            link = LINK_KINDS[step.link]
             out.append(
-                "      " + "  " * depth + f"└─{link.ja if ja else link.en}→ "
-                f"{_t(names[step.target], lang)}"
+                "      " + "  " * depth + f"└─{LINK_KINDS[step.link].get(lang)}→ "
+                f"{names[step.target].get(lang)}"
             )
     elif not s.reachable:
-        out.append(
-            f"   └ {'経路' if ja else 'path'}: "
-            + ("（名簿上のつながりなし）" if ja else "(no link on record)")
-        )
+        out.append(f"   └ {label('path', lang)}: {label('no_link', lang)}")
     else:
         out[-1] = out[-1].replace("├", "└", 1)
     return out
@@ -465,13 +437,13 @@ def _phone_of(ref: AgencyRef) -> str:
 
 def suggestion_rows(plan: ReferralPlan, *, lang: Lang) -> list[list[str]]:
     """One row per suggested body: rank, role, id, name, phone, concerns."""
-    cnames = {c.id: _t(c.name, lang) for c in plan.concerns}
+    cnames = {c.id: c.name.get(lang) for c in plan.concerns}
     return [
         [
             str(s.rank),
-            _ROLE_LABELS[s.role][0 if lang == "ja" else 1],
+            label(f"role_{s.role}", lang),
             s.agency.id,
-            _t(s.agency.name, lang),
+            s.agency.name.get(lang),
             _phone_of(s.agency),
             "・".join(cnames.get(c, c) for c in s.concerns),
         ]
@@ -481,12 +453,12 @@ def suggestion_rows(plan: ReferralPlan, *, lang: Lang) -> list[list[str]]:
 
 def render_brief(plan: ReferralPlan, *, lang: Lang) -> str:
     """A plan in one line per suggested body, each phone number written once (a ward's
-    switchboard answers for many of its sections: later lines point to the first)."""
-    ja = lang == "ja"
+    switchboard answers for many of its sections: later lines point to the first).
+    """
     area = plan.area.area
-    out = [("地域" if ja else "area") + f": {_t(area.name, lang)} [{area.id}]"]
+    out = [label("area", lang) + f": {area.name.get(lang)} [{area.id}]"]
     out.append(
-        ("懸念" if ja else "concerns") + ": " + "・".join(_t(c.name, lang) for c in plan.concerns)
+        label("plan_concerns", lang) + ": " + "・".join(c.name.get(lang) for c in plan.concerns)
     )
     if plan.advisories:
         out += render_safety(plan.advisories, lang=lang)
@@ -494,7 +466,7 @@ def render_brief(plan: ReferralPlan, *, lang: Lang) -> str:
     for rank, role, _, name, number, _ in suggestion_rows(plan, lang=lang):
         shown = number
         if number in first:
-            shown = f"（{first[number]}と同じ番号）" if ja else f"(same number as {first[number]})"
+            shown = say("same_number", lang, rank=first[number])
         elif number:
             first[number] = rank
         out.append(f"{rank}. 【{role}】{name}  {shown}".rstrip())

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ._messages import Lang
+from ._messages import Lang, label, say
 from ._render import kind_label, printable_lines
 from .matching import load_concerns
 from .models import Document
@@ -51,56 +51,42 @@ def render_gaps(
     lang: Lang,
 ) -> str:
     """A readable gap report: coverage, the worst gaps, single points of failure, load and
-    data health."""
-    ja = lang == "ja"
-    names = {a.id: (a.name.ja if ja else a.name.en) for a in doc.agencies}
-    areas = {a.id: (a.name.ja if ja else a.name.en) for a in doc.areas}
-    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in load_concerns()}
-    place = areas[ward] if ward else ("横浜市全域" if ja else "the whole city")
-    out = _coverage_lines(cov, place, len(cnames), ja=ja)
+    data health.
+    """
+    names = {a.id: a.name.get(lang) for a in doc.agencies}
+    areas = {a.id: a.name.get(lang) for a in doc.areas}
+    cnames = {c.id: c.name.get(lang) for c in load_concerns()}
+    place = areas[ward] if ward else label("whole_city", lang)
+    out = _coverage_lines(cov, place, len(cnames), lang=lang)
     out += _hole_lines(cov, areas, cnames, lang=lang)
     if spof:
-        out += [
-            "",
-            "単一障害点（ここを通じてしか届かない）"
-            if ja
-            else "Single points of failure (the only way through)",
-        ]
+        out += ["", label("gaps_spof", lang)]
         for s in spof[:SPOF_LISTED]:
-            out.append(f"  ・{s.statement.ja if ja else s.statement.en}")
+            out.append(f"  ・{s.statement.get(lang)}")
     if load:
-        out += [
-            "",
-            "負荷の集中（頼られている機関: 圏域数・懸念数）"
-            if ja
-            else "Load (most depended-on bodies: areas, concerns)",
-        ]
+        out += ["", label("gaps_load", lang)]
         for x in load[:LOAD_LISTED]:
             out.append(f"  ・{names[x.agency]}: {x.areas} / {x.concerns}")
-    out += _health_lines(health, ward, areas, ja=ja)
+    out += _health_lines(health, ward, areas, lang=lang)
     return printable_lines(out)
 
 
-def _coverage_lines(cov: Coverage, place: str, n_concerns: int, *, ja: bool) -> list[str]:
+def _coverage_lines(cov: Coverage, place: str, n_concerns: int, *, lang: Lang) -> list[str]:
     """The coverage heading and the shares of (area, concern) pairs covered, partly, not."""
     n_areas = len({a.area for a in cov.areas})
     status = Counter(a.status for a in cov.areas)
     total = len(cov.areas) or 1
     return [
-        ("カバー状況" if ja else "Coverage")
+        label("gaps_coverage", lang)
         + f" — {place}: "
-        + (
-            f"{n_areas}圏域 × {n_concerns}の懸念"
-            if ja
-            else f"{n_areas} areas × {n_concerns} concerns"
-        ),
-        ("  一次窓口がすべて届く" if ja else "  every primary window reachable")
+        + say("areas_by_concerns", lang, areas=n_areas, concerns=n_concerns),
+        label("gaps_all_reach", lang)
         + f" {_share(status['covered'] / total)}  /  "
-        + ("一部" if ja else "some")
+        + label("gaps_some", lang)
         + f" {_share(status['partial'] / total)}  /  "
-        + ("なし" if ja else "none")
+        + label("gaps_none", lang)
         + f" {_share(status['uncovered'] / total)}",
-        ("  構造上の記録だけで届くもの" if ja else "  covered only through structural records")
+        label("gaps_structural_only", lang)
         + f" {_share(sum(a.structural_only for a in cov.areas) / total)}",
     ]
 
@@ -109,7 +95,6 @@ def _hole_lines(
     cov: Coverage, areas: dict[str, str], cnames: dict[str, str], *, lang: Lang
 ) -> list[str]:
     """The most common holes (a primary window missing or not linked), each with its areas."""
-    ja = lang == "ja"
     holes: Counter[tuple[str, str, str]] = Counter()
     where: dict[tuple[str, str, str], list[str]] = {}
     for a in cov.areas:
@@ -119,49 +104,37 @@ def _hole_lines(
                 where.setdefault((a.concern, kind, how), []).append(areas[a.area])
     if not holes:
         return []
-    out = [
-        "",
-        "穴（懸念 — 欠けている一次窓口: 圏域数）"
-        if ja
-        else "Holes (concern — missing primary window: areas)",
-    ]
+    out = ["", label("gaps_holes", lang)]
     for (concern, kind, how), n in holes.most_common(HOLES_LISTED):
-        what = (
-            ("記録なし" if ja else "none on record")
-            if how == "missing"
-            else ("つながりなし" if ja else "not linked")
-        )
+        what = label(f"hole_{how}", lang)
         out.append(f"  ・{cnames[concern]} — {kind_label(kind, lang)}（{what}）: {n}")
         out.append("      " + _area_list(where[(concern, kind, how)], lang))
     return out
 
 
 def _health_lines(
-    health: DataHealth, ward: str | None, areas: dict[str, str], *, ja: bool
+    health: DataHealth, ward: str | None, areas: dict[str, str], *, lang: Lang
 ) -> list[str]:
     """Data health: attested share, stale and old-evidence counts, the ward's structural
-    share, and the plan's figures against the directory's."""
+    share, and the plan's figures against the directory's.
+    """
     out = [
         "",
-        ("データの健全性" if ja else "Data health")
-        + f": {'出典で確認' if ja else 'attested'} {_share(health.share_attested)}"
-        + f"、{'1年以上未確認' if ja else 'not checked within a year'} {health.stale_total}"
-        + f"、{'3年より古い出典のみ' if ja else 'resting on sources older than 3 years'} "
-        + f"{health.old_evidence_total}",
+        label("health", lang)
+        + f": {label('attested', lang)} {_share(health.share_attested)}"
+        + f"、{label('health_stale', lang)} {health.stale_total}"
+        + f"、{label('health_old', lang)} {health.old_evidence_total}",
     ]
     by_ward = health.by_ward()
     if ward:
         out.append(
-            ("  構造上の記録の割合" if ja else "  share of structural records")
-            + f" ({areas[ward]}): {_share(by_ward.get(ward, 0.0))}"
+            label("health_structural", lang) + f" ({areas[ward]}): {_share(by_ward.get(ward, 0.0))}"
         )
     for f in health.figures:
         out.append(
-            f"  ・{f.name.ja if ja else f.name.en}: "
-            + (
-                f"計画 {f.plan:,} / 名簿 {f.directory:,}（{f.note.ja}）"
-                if ja
-                else f"plan {f.plan:,} / directory {f.directory:,} ({f.note.en})"
+            f"  ・{f.name.get(lang)}: "
+            + say(
+                "plan_figure", lang, plan=f.plan, directory=f.directory, ja=f.note.ja, en=f.note.en
             )
         )
     return out
@@ -172,43 +145,32 @@ HOLE_AREAS_LISTED = 6
 
 
 def _area_list(names: Sequence[str], lang: Lang) -> str:
-    shown = (
-        "・".join(sorted(names)[:HOLE_AREAS_LISTED])
-        if lang == "ja"
-        else "; ".join(sorted(names)[:HOLE_AREAS_LISTED])
-    )
+    shown = label("list_sep", lang).join(sorted(names)[:HOLE_AREAS_LISTED])
     rest = len(names) - HOLE_AREAS_LISTED
     if rest > 0:
-        shown += f"（ほか{rest}圏域）" if lang == "ja" else f" (and {rest} more)"
+        shown += say("more_areas", lang, n=rest)
     return shown
 
 
 def render_what_if(report: WhatIf, doc: Document, *, lang: Lang) -> str:
     """What each area loses when bodies are removed."""
-    ja = lang == "ja"
-    names = {a.id: (a.name.ja if ja else a.name.en) for a in doc.agencies}
-    areas = {a.id: (a.name.ja if ja else a.name.en) for a in doc.areas}
-    cnames = {c.id: (c.name.ja if ja else c.name.en) for c in load_concerns()}
+    names = {a.id: a.name.get(lang) for a in doc.agencies}
+    areas = {a.id: a.name.get(lang) for a in doc.areas}
+    cnames = {c.id: c.name.get(lang) for c in load_concerns()}
     out = [
-        ("閉鎖・削除" if ja else "Removed") + ": " + "・".join(names[r] for r in report.removed),
-        (
-            f"影響を受ける圏域: {len(report.areas_affected)}、新たに一次窓口が欠ける組み合わせ: "
-            f"{report.newly_uncovered}"
-            if ja
-            else f"areas affected: {len(report.areas_affected)}; concern × area pairs newly not "
-            f"covered: {report.newly_uncovered}"
+        label("removed", lang) + ": " + "・".join(names[r] for r in report.removed),
+        say(
+            "what_if_summary",
+            lang,
+            areas=len(report.areas_affected),
+            pairs=report.newly_uncovered,
         ),
     ]
-    label_of = {
-        "lost": ("失う", "lost"),
-        "unreachable": ("つながらなくなる", "no longer linked"),
-        "rerouted": ("別の機関へ", "rerouted"),
-    }
     for loss in report.losses:
         after = names.get(loss.after or "", "—")
         out.append(
             f"  ・{areas[loss.area]} — {cnames[loss.concern]}: "
-            f"{kind_label(loss.kind, lang)} {label_of[loss.change][0 if ja else 1]}"
+            f"{kind_label(loss.kind, lang)} {label(f'change_{loss.change}', lang)}"
             + (f"（{after}）" if loss.change == "rerouted" else "")
         )
     return printable_lines(out)

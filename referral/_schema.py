@@ -91,7 +91,8 @@ def _missing() -> Any:
 
 def _fail_fast(node: Any, models: set[type[Any]], purpose: str) -> Any:
     """A copy of a core schema whose lists stop at their first bad item; for ``"check"``, a
-    missing field stops everything; for ``"list"``, unknown fields are ignored."""
+    missing field stops everything; for ``"list"``, unknown fields are ignored.
+    """
     if isinstance(node, list):
         return [_fail_fast(v, models, purpose) for v in node]
     if not isinstance(node, dict):

@@ -169,7 +169,8 @@ def _base_name(token: str) -> str:
 
 def _add_chome(parts: list[TownPart], town: str, more: tuple[int, ...], *, partial: bool) -> None:
     """Chōme given alone (「5〜7」) belong to the town before: joined to its last part when
-    that is alike, else a part of their own."""
+    that is alike, else a part of their own.
+    """
     last = parts[-1]
     if last.town == town and last.partial == partial and last.chome:
         parts[-1] = TownPart(town=town, chome=last.chome + more, partial=partial)
@@ -219,7 +220,8 @@ FUZZY_MIN_SCORE = 85
 def _elsewhere_names(city: str, home: set[str], towns: set[str]) -> list[tuple[str, str]]:
     """(name, the place it means) for every prefecture and municipality outside ``city``,
     longest first: 「川崎市中原区」, its bare ward 「中原区」 (unless ``city`` has a ward of that
-    name), 「三浦郡葉山町」 and 「葉山町」 (unless a town of ``city`` has that name)."""
+    name), 「三浦郡葉山町」 and 「葉山町」 (unless a town of ``city`` has that name).
+    """
     data = _municipalities()
     pref_of_city = next((p for p, m in data["municipalities"] if m.startswith(city)), "")
     names: dict[str, str] = {}
@@ -416,7 +418,8 @@ class AreaIndex:
 
     def _by_postal(self, key: str, text: str) -> list[AreaMatch]:
         """The areas of a postal code: its ward when the code covers a whole ward, else the
-        areas of its town (and chōme, when the code names one)."""
+        areas of its town (and chōme, when the code names one).
+        """
         found: list[AreaMatch] = []
         for p_ward, p_town, qualifier in self._postal.get(key.lstrip("〒"), []):
             if not p_town:
@@ -430,7 +433,8 @@ class AreaIndex:
 
     def _by_address(self, text: str) -> list[AreaMatch]:
         """Areas of an address: a ward named first narrows the towns to its own; the longest
-        town name found wins; a ward with nothing after it (or nothing known) is the ward."""
+        town name found wins; a ward with nothing after it (or nothing known) is the ward.
+        """
         found: list[AreaMatch] = []
         rest = _WARD_PREFIX.sub("", fold_place(text))
         wards = [w for w in self.areas.values() if w.kind == "ward" and rest.startswith(w.name.ja)]
@@ -452,7 +456,8 @@ class AreaIndex:
 
     def _in_catchment_text(self, folded: str, text: str) -> list[AreaMatch]:
         """Areas whose catchment wording names ``folded`` (a town too new for the postal
-        table, a 地区 name)."""
+        table, a 地区 name).
+        """
         if len(folded) < MIN_PLACE:
             return []
         hits = [

@@ -146,7 +146,8 @@ class Associations:
 
     def scores(self, lemmas: Iterable[str]) -> dict[str, tuple[float, list[str]]]:
         """Each concern's score from the distinct ``lemmas`` and the words behind it, the
-        heaviest first."""
+        heaviest first.
+        """
         acc: dict[str, float] = defaultdict(float)
         words: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for lemma in dict.fromkeys(lemmas):
@@ -160,7 +161,8 @@ class Associations:
     ) -> dict[str, tuple[float, list[str]]]:
         """The concerns the words point to strongly enough: their evidence weight and the
         words behind it. A concern in ``named`` (already read otherwise) needs
-        :attr:`min_score`; any other :attr:`min_score_alone`."""
+        :attr:`min_score`; any other :attr:`min_score_alone`.
+        """
         scores = self.scores(lemmas)
         none = scores.get(NONE, (0.0, []))[0]
         named = set(named)

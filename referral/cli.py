@@ -35,6 +35,7 @@ from ._cli_parser import (
     localise_parser,
 )
 from ._cli_tables import directory as _directory
+from ._lang import in_lang
 from ._messages import Lang, label, say
 from ._render import (
     agency_card,
@@ -66,7 +67,8 @@ __all__ = ["build_parser", "main"]
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``main`` returns the exit code; its
-    message is in the language asked for and points to this command's help."""
+    message is in the language asked for and points to this command's help.
+    """
 
     error_lang: Lang = "ja"
 
@@ -91,7 +93,8 @@ def _confidence(text: str) -> float:
 
 def _read_note_bytes(data: bytes) -> str:
     """A note piped in: UTF-8 (with or without a byte-order mark), UTF-16 with its mark, or
-    Shift_JIS (cp932, as Windows writes Japanese); anything else is refused, unquoted."""
+    Shift_JIS (cp932, as Windows writes Japanese); anything else is refused, unquoted.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -164,7 +167,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _note_text(args: argparse.Namespace) -> str:
     """The note from the arguments, or from standard input when it is ``-`` (read no
-    further than the longest note accepted: whatever is piped in, the work is bounded)."""
+    further than the longest note accepted: whatever is piped in, the work is bounded).
+    """
     text = " ".join(args.text)
     if text != "-":
         return text
@@ -204,8 +208,7 @@ def cmd_match(args: argparse.Namespace) -> int:
             sys.stderr.write(label("no_concern", args.lang) + "\n")
         if reading.weak:
             names = ", ".join(
-                f"{m.name.ja if args.lang == 'ja' else m.name.en} ({m.confidence:.0%})"
-                for m in reading.weak[:4]
+                f"{m.name.get(args.lang)} ({m.confidence:.0%})" for m in reading.weak[:4]
             )
             sys.stderr.write(f"{label('near', args.lang)}: {names}\n")
         return EXIT_OK if advisories else EXIT_NO_MATCH
@@ -218,9 +221,7 @@ def _match_table(found: Sequence[Any], lang: Lang) -> tuple[list[str], list[list
     rows = []
     for m in found:
         words = dict.fromkeys(f"「{e.text}」" for e in m.evidence if not e.negated)
-        rows.append(
-            [m.name.ja if lang == "ja" else m.name.en, f"{m.confidence:.0%}", " ".join(words)]
-        )
+        rows.append([m.name.get(lang), f"{m.confidence:.0%}", " ".join(words)])
     return header, rows
 
 
@@ -402,10 +403,9 @@ _COMMANDS["kinds"] = Command(
 
 def build_parser(lang: Lang = "ja") -> argparse.ArgumentParser:
     """The argument parser (one subcommand per library feature), its help in ``lang``."""
-    ja = lang == "ja"
 
     def t(japanese: str, english: str) -> str:
-        return japanese if ja else english
+        return in_lang(lang, japanese, english)
 
     common = _Parser(add_help=False)
     add_common(common, t)
@@ -439,7 +439,8 @@ def build_parser(lang: Lang = "ja") -> argparse.ArgumentParser:
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """Parse ``argv``; a usage error is worded in the ``--lang`` given (else Japanese), and
-    with ``--json`` is also printed as a JSON error object."""
+    with ``--json`` is also printed as a JSON error object.
+    """
     _Parser.error_lang = argv_lang(argv) or "ja"
     try:
         return parser.parse_args(argv)
@@ -451,7 +452,8 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
 
 def _run(args: argparse.Namespace) -> int:
     """Run the command; an error the library raises is worded again in ``--lang`` (and, with
-    ``--json``, printed as a JSON error object) before ``main`` reports it."""
+    ``--json``, printed as a JSON error object) before ``main`` reports it.
+    """
     try:
         return _COMMANDS[args.command].run(args)
     except ReferralError as exc:
@@ -506,7 +508,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _error_line(exc: ReferralError) -> str:
     """The one line a command's error prints: a usage mistake as the parser words it (with a
-    pointer to the command's help), a broken file as an error, anything else as it is."""
+    pointer to the command's help), a broken file as an error, anything else as it is.
+    """
     if isinstance(exc, UsageError):
         return f"{exc}\n"
     if isinstance(exc, DataFileError | ValidationError):
@@ -521,7 +524,8 @@ name, unlike those of a file a command opens."""
 
 def _silence_stdout() -> None:
     """Point standard output at the null device, so that the interpreter's last flush of
-    what could not be written raises nothing more."""
+    what could not be written raises nothing more.
+    """
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -184,7 +184,8 @@ class Lexicon:
 
     def compiled(self) -> dict[str, list[list[str]]]:
         """Every atom's phrases as the lemma sequences the analyser gave them (what
-        ``referral/concepts.compiled.json`` stores)."""
+        ``referral/concepts.compiled.json`` stores).
+        """
         return {a.id: [list(p) for p in a.patterns] for a in self.atoms.values()}
 
 
@@ -197,7 +198,8 @@ _NEG = "\x01"  # a negation in a phrase: ない・ぬ・ず・ん・無い alike
 
 def _pattern(phrase: str) -> tuple[str, ...]:
     """A phrase as the lemmas to look for; its case particles become slots, its negations
-    one mark."""
+    one mark.
+    """
     return tuple(_key(t) for t in analyse(phrase) if t.pos not in ("stop", "comma", "sym"))
 
 
@@ -211,7 +213,8 @@ def _key(t: Token) -> str:
 
 def analyser_versions() -> str:
     """The versions of the analysers the lemmas depend on (``sudachipy``,
-    ``sudachidict-core``, ``simplemma``)."""
+    ``sudachidict-core``, ``simplemma``).
+    """
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
     out = []
@@ -283,7 +286,8 @@ def _outermost(cues: list[Cue], lexicon: Lexicon) -> list[Cue]:
     """Drop a concept read inside a longer phrase of another concept (出てこない in
     部屋から出てこない is not "no answer"); people inside phrases stay people. Linear after a
     sort: a cue is inside a longer span when a span starting before it ends at or after its
-    end, or one starting with it ends after it."""
+    end, or one starting with it ends after it.
+    """
     spans = sorted(
         (c.first, c.last) for c in cues if c.atom not in lexicon.who and c.last > c.first
     )
@@ -306,7 +310,8 @@ def event_sentences(cues: Sequence[Cue], lexicon: Lexicon) -> frozenset[int]:
     """The sentences that announce or report an event or an activity (a course, a drill, a
     campaign, a food drive): what they name is a topic, not a situation. When the note tells
     of no one in danger (no danger sign, no act done to a person), an announcement anywhere
-    in it makes every sentence one: a newsletter item is about an activity throughout."""
+    in it makes every sentence one: a newsletter item is about an activity throughout.
+    """
     found = frozenset(
         c.sentence for c in cues if c.atom in lexicon.events and c.polarity != "negated"
     )
@@ -318,7 +323,8 @@ def event_sentences(cues: Sequence[Cue], lexicon: Lexicon) -> frozenset[int]:
 def _context(cues: list[Cue], lexicon: Lexicon) -> list[Cue]:
     """Polarity in context: a cue inside a longer one reads as the longer one does
     (school in "hasn't been to school"); a disaster supposed is still a disaster plan; what
-    an event sentence names is a topic."""
+    an event sentence names is a topic.
+    """
     events = event_sentences(cues, lexicon)
     past = {c.sentence for c in cues if c.atom in lexicon.past}
     out = []
@@ -357,7 +363,8 @@ GARBLED_SIDE = 2
 
 def _garbled(tokens: Sequence[Token]) -> list[bool]:
     """Tokens in the middle of a run of short all-kanji tokens (random characters, a mangled
-    paste): a word read there is chance, not a cue. Real text breaks such runs with kana."""
+    paste): a word read there is chance, not a cue. Real text breaks such runs with kana.
+    """
     short = [
         0 < len(t.surface) <= SHORT_KANJI and _KANJI_ONLY.fullmatch(t.surface) is not None
         for t in tokens
@@ -577,7 +584,8 @@ _AGES = frozenset({"infant", "minor", "young_adult", "middle_aged", "aged"})
 
 def _people(tokens: Sequence[Token], cues: list[Cue], lexicon: Lexicon) -> list[Cue]:
     """Give each who-cue its role, and fold in what is said of the person just before
-    (80代の母, 知的障害のある息子, 高齢の父親)."""
+    (80代の母, 知的障害のある息子, 高齢の父親).
+    """
     who = lexicon.who | _AGES
     by_last: dict[int, list[Cue]] = defaultdict(list)
     by_first: dict[int, list[Cue]] = defaultdict(list)
@@ -631,7 +639,8 @@ def _people(tokens: Sequence[Token], cues: list[Cue], lexicon: Lexicon) -> list[
 
 def _one_person_per_word(cues: list[Cue], lexicon: Lexicon) -> list[Cue]:
     """Who-cues on the same words are one person with all their atoms (じいちゃん: aged and
-    grandparent)."""
+    grandparent).
+    """
     merged: dict[tuple[int, int], Cue] = {}
     out: list[Cue] = []
     for c in cues:

@@ -96,7 +96,8 @@ def use_bundled(d: Directory) -> None:
 @contextmanager
 def _as_problems(what: str, model: type[pydantic.BaseModel], item: Any) -> Iterator[None]:
     """Turn a record that does not validate into a :class:`ValidationError` listing its
-    problems at their paths (a pydantic error is not part of this library's API)."""
+    problems at their paths (a pydantic error is not part of this library's API).
+    """
     try:
         yield
     except pydantic.ValidationError as exc:
@@ -272,7 +273,8 @@ class Directory:
 
     def contact(self, agency: Agency) -> Agency:
         """The agency to call for ``agency``: itself if it has a phone, else where its
-        ``contact_via`` chain leads to one that has."""
+        ``contact_via`` chain leads to one that has.
+        """
         return contact_of(self._agencies, expect_instance(agency, Agency, "agency"))
 
     @cached_property
@@ -477,7 +479,8 @@ class Directory:
 
     def _where(self, area: str | AreaMatch) -> tuple[AreaMatch, list[AreaMatch]]:
         """Where the person lives: an exact area id first, else the best resolution of the
-        text (and the other candidates), else :class:`UnknownAreaError`."""
+        text (and the other candidates), else :class:`UnknownAreaError`.
+        """
         if isinstance(area, AreaMatch):
             return area, []
         if not isinstance(area, str):
@@ -610,13 +613,15 @@ class Directory:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the directory atomically in the stable format (see
-        :func:`referral.editing.save`); the previous file survives any failure."""
+        :func:`referral.editing.save`); the previous file survives any failure.
+        """
         expect_path(path, "output file")
         return editing.save(self.document, path)
 
     def export(self, fmt: Format, out: str | os.PathLike[str]) -> list[Path]:
         """Export to ``hsds``, ``graphml``, ``gexf``, ``csv`` or ``geojson`` files in a folder
-        (see :mod:`referral.interop`)."""
+        (see :mod:`referral.interop`).
+        """
         from . import interop  # noqa: PLC0415
 
         return interop.export(self.document, fmt, out, graph=self.graph)
@@ -641,7 +646,8 @@ class Directory:
 
     def require_area(self, text: str) -> AreaMatch:
         """Resolve ``text`` to its best area, or raise :class:`UnknownAreaError` with the
-        nearest valid names."""
+        nearest valid names.
+        """
         found = self.resolve_area(text)
         if not found:
             raise UnknownAreaError(text, suggestions=self._area_index.suggestions(text))

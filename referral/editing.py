@@ -253,7 +253,8 @@ def _stem(target: Path) -> str:
 
 def _temporaries(target: Path) -> re.Pattern[str]:
     """Names of the temporary files of saves of ``target``: ``.NAME.referral-PID-XXXXXXXX.tmp``
-    (the eight characters are :func:`tempfile.mkstemp`'s)."""
+    (the eight characters are :func:`tempfile.mkstemp`'s).
+    """
     return re.compile(rf"\.{re.escape(_stem(target))}\.referral-(\d+)-[a-z0-9_]{{8}}\.tmp")
 
 
@@ -273,7 +274,8 @@ def _running(pid: int) -> bool:
 def _remove_stale(target: Path) -> None:
     """Remove temporary files left by killed saves of ``target`` (see :data:`STALE_SECONDS`):
     this user's files named as this file's, whose process is gone (or is this one, which
-    holds the lock) or which are older than :data:`STALE_SECONDS`."""
+    holds the lock) or which are older than :data:`STALE_SECONDS`.
+    """
     pattern = _temporaries(target)
     uid = os.geteuid() if hasattr(os, "geteuid") else None
     now = time.time()
@@ -308,7 +310,7 @@ def _umask() -> int:
 
 # -- locks and snapshots ---------------------------------------------------------------------
 class _Held:
-    """This process's hold on one file's lock (its threads take turns on ``rlock``)."""
+    """The current process's hold on one file's lock (its threads take turns on ``rlock``)."""
 
     def __init__(self) -> None:
         self.rlock = threading.RLock()
@@ -429,7 +431,8 @@ def _digest(target: Path) -> str | None:
 
 def snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Record what the file at ``path`` holds now. Take it *before* reading the file, and
-    pass it to :func:`save` as ``expect``."""
+    pass it to :func:`save` as ``expect``.
+    """
     target = _target(path)
     return Snapshot(target, _digest(target))
 

@@ -117,13 +117,13 @@ def expect_instance(value: object, cls: type[_T], what: str) -> _T:
 
 
 def expect_path(value: object, what: str = "path") -> str:
-    """Return ``value`` (a str or os.PathLike) as a str a file system accepts: no NUL
+    r"""Return ``value`` (a str or os.PathLike) as a str a file system accepts: no NUL
     character, no lone surrogate; else raise a :class:`ReferralError`.
 
-    >>> expect_path("a\\x00b")
+    >>> expect_path("a\x00b")
     Traceback (most recent call last):
     ...
-    referral.errors.ArgumentError: path contains a NUL character: 'a\\x00b'
+    referral.errors.ArgumentError: path contains a NUL character: 'a\x00b'
     """
     if not isinstance(value, str | os.PathLike):
         raise ArgumentTypeError(f"{what} must be a str or a path, not {type(value).__name__}")
@@ -152,7 +152,8 @@ class ReferralError(Exception):
 
 class UsageError(ReferralError):
     """A command line the parser cannot take (an unknown option, a missing argument); the
-    command line adds a hint to run ``referral --help``."""
+    command line adds a hint to run ``referral --help``.
+    """
 
 
 class ArgumentError(ReferralError, ValueError):
@@ -165,7 +166,8 @@ class ArgumentTypeError(ReferralError, TypeError):
 
 class ReadOnlyError(ReferralError, AttributeError, TypeError):
     """An attempt to change a loaded directory or its graph; the ``with_*`` methods return a
-    changed copy instead."""
+    changed copy instead.
+    """
 
 
 class DataError(ReferralError, ValueError):
@@ -196,14 +198,16 @@ class Problem:
 @dataclass(frozen=True, slots=True)
 class Omitted(Problem):
     """Ends a list of problems cut short: ``count`` more were found but not listed (validation
-    lists at most :data:`referral.validation.MAX_PROBLEMS`)."""
+    lists at most :data:`referral.validation.MAX_PROBLEMS`).
+    """
 
     count: int = 0
 
 
 class ValidationError(DataError):
     """A document failed validation; ``problems`` lists every fault found, or the first ones
-    and an :class:`Omitted` counting the rest; ``total`` counts them all."""
+    and an :class:`Omitted` counting the rest; ``total`` counts them all.
+    """
 
     def __init__(self, source: str, problems: Iterable[Problem]) -> None:
         self.source = source
@@ -253,7 +257,8 @@ class UnknownAreaError(_LookupMessage, ReferralError, KeyError):
 
 class OutsideAreaError(UnknownAreaError):
     """The text names a place in another municipality than the directory's city: no plan
-    can be made for it (a resident of 川崎市 is served by 川崎市's bodies)."""
+    can be made for it (a resident of 川崎市 is served by 川崎市's bodies).
+    """
 
     def __init__(self, text: str, *, place: str, city: str) -> None:
         super().__init__(text)

@@ -67,7 +67,7 @@ __all__ = [
 
 # -- coverage ---------------------------------------------------------------------------------
 class CoverageCell(Model):
-    """One primary kind of one concern for one area: is it there, and can the area reach it?"""
+    """One primary kind of one concern for one area: whether it is there and reachable."""
 
     concern: str
     area: str
@@ -99,6 +99,7 @@ class Coverage(Table):
     areas: tuple[AreaCoverage, ...]
 
     def rows(self) -> Sequence[Model]:
+        """The table's rows: one per concern and area."""
         return self.areas
 
     def cell_records(self) -> list[dict[str, Any]]:
@@ -112,7 +113,8 @@ class Coverage(Table):
     def scores(self, *, by: Literal["ward", "area"] = "ward") -> dict[str, dict[str, float]]:
         """Mean score per concern and ward: 1 where every primary window is reachable through
         attested records, 0.5 where only through structural ones, 0 where one is missing or
-        unreachable: ``{concern: {ward: score}}``."""
+        unreachable: ``{concern: {ward: score}}``.
+        """
         return self._mean(
             lambda a: 0.0 if a.status != "covered" else 0.5 if a.structural_only else 1.0, by=by
         )
@@ -277,6 +279,7 @@ class SinglePoint(Table):
     statement: Text
 
     def rows(self) -> Sequence[Model]:
+        """The table's rows: this single point of failure alone."""
         return [self]
 
 
@@ -398,6 +401,7 @@ class WhatIf(Table):
     newly_uncovered: int = Field(description="concern × area pairs no longer covered")
 
     def rows(self) -> Sequence[Model]:
+        """The table's rows: one per loss."""
         return self.losses
 
 
@@ -405,7 +409,8 @@ def _still_answered(G: nx.MultiDiGraph, before: CoverageCell, after: CoverageCel
     """Whether a window that is "unreachable" after a closure is a city-wide line that still
     answers: the same city body, no meeting or aggregate. Its path climbed through the closed
     body only because paths change tier one step at a time; anyone can still call it, so
-    losing that path is an artefact of the graph, not a loss."""
+    losing that path is an artefact of the graph, not a loss.
+    """
     if not (before.status == "reachable" and after.status == "unreachable"):
         return False
     node = after.agency
@@ -467,7 +472,8 @@ def what_if(
 
 def _removed(G: nx.MultiDiGraph, remove: Iterable[str], *, cascade: bool) -> set[str]:
     """The bodies to remove (each must be in ``G``), with what is housed in them when
-    ``cascade``."""
+    ``cascade``.
+    """
     removed = set()
     for node in remove:
         if expect_str(node, "agency id") not in G:
@@ -487,7 +493,8 @@ def _cells(
     G: nx.MultiDiGraph, concerns: Sequence[Concern], scopes: Sequence[str | None]
 ) -> dict[_Key, CoverageCell]:
     """The coverage cells of the wards in ``scopes`` (``None``: the whole city), by (area,
-    concern, kind)."""
+    concern, kind).
+    """
     return {
         (c.area, c.concern, c.kind): c
         for w in scopes
@@ -497,7 +504,8 @@ def _cells(
 
 def _losses(before: Mapping[_Key, CoverageCell], after: Mapping[_Key, CoverageCell]) -> list[Loss]:
     """What each cell that had a reachable window lost: the window itself, its path, or
-    its body (another answers now)."""
+    its body (another answers now).
+    """
     losses = []
     for key, b in sorted(before.items()):
         a = after.get(key)
@@ -539,12 +547,14 @@ class Load(Table):
     share_of_areas: float
 
     def rows(self) -> Sequence[Model]:
+        """The table's rows: this body's load alone."""
         return [self]
 
 
 def load_concentration(G: nx.MultiDiGraph, *, cov: Coverage | None = None) -> list[Load]:
     """For each body chosen as a primary window somewhere: how many areas and concerns depend
-    on it, most depended-on first."""
+    on it, most depended-on first.
+    """
     cov = cov or coverage(G)
     total_areas = len({c.area for c in cov.cells}) or 1
     areas: dict[str, set[str]] = defaultdict(set)

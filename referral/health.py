@@ -67,6 +67,7 @@ class DataHealth(Table):
     old_evidence_total: int = 0
 
     def rows(self) -> Sequence[Model]:
+        """The table's rows: one per ward and kind."""
         return self.rows_
 
     def by_ward(self) -> dict[str, float]:

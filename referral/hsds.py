@@ -420,7 +420,8 @@ def read_hsds(folder: str | Path) -> dict[str, Any]:
 
 def schema_folder(schema_dir: str | Path) -> Path:
     """``schema_dir`` if it holds the HSDS 3.0 schemas :func:`validate_hsds` needs, else a
-    :class:`DataFileError` naming the folder and the first schema missing."""
+    :class:`DataFileError` naming the folder and the first schema missing.
+    """
     folder = Path(expect_path(schema_dir, "schema folder"))
     if not folder.is_dir():
         raise DataFileError(str(folder), "no such folder (give the HSDS 3.0 schema folder)")

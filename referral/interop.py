@@ -1,4 +1,4 @@
-"""Give the directory to other tools: its JSON Schema, and exports for graph, table and map tools.
+r"""Give the directory to other tools: its JSON Schema, and exports for graph, table and map tools.
 
 * :func:`json_schema` — the JSON Schema of ``data/agencies.json``, generated from the models
   (committed as ``data/agencies.schema.json`` and kept in sync by a test).
@@ -8,7 +8,7 @@
   position. Every file is written atomically.
 
 Exported text is safe for the tools that open it, whatever a record built in memory holds: a
-control character becomes a visible escape (``\\x1b``; XML cannot hold one), a CSV cell that
+control character becomes a visible escape (``\x1b``; XML cannot hold one), a CSV cell that
 starts like a formula (``= + - @``, tab, carriage return) gets a leading apostrophe, and only
 ``http(s)`` links are exported as URLs.
 
@@ -102,7 +102,8 @@ def _web_link(url: str | None) -> str:
 
 def tables(doc: Document, *, graph: nx.MultiDiGraph | None = None) -> tuple[str, str]:
     """``nodes.csv`` and ``edges.csv`` texts (UTF-8, a header row each); every cell is safe
-    for a spreadsheet (see :func:`referral._render.spreadsheet_cell`)."""
+    for a spreadsheet (see :func:`referral._render.spreadsheet_cell`).
+    """
     G = graph_for_export(doc, graph=graph, escape=False)
     shown = NODE_ATTRIBUTES[: NODE_ATTRIBUTES.index("serves") + 1]
     node_cols = ["id", *shown, "phone", "url", "lat", "lon", "checked"]

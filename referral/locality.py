@@ -123,7 +123,8 @@ class RouteIndex:
     @classmethod
     def from_document(cls, doc: Document) -> RouteIndex:
         """Index a document directly, without building its graph (the same index as
-        ``RouteIndex.build(build_graph(doc))``, for a fraction of the time and memory)."""
+        ``RouteIndex.build(build_graph(doc))``, for a fraction of the time and memory).
+        """
         return cls.from_records(
             node_attributes(doc), ((lk.source, lk.target, lk.kind) for lk in doc.links)
         )
@@ -151,7 +152,8 @@ class RouteIndex:
     ) -> tuple[list[tuple[str, frozenset[str], bool]], set[str]]:
         """Index each node by locality, kind, tier, place, attestation and catchment (its
         kind into ``kinds``); return the city nodes (with what they serve and whether that is
-        confirmed) and the wards seen."""
+        confirmed) and the wards seen.
+        """
         seen_areas: set[str] = set()
         city_nodes: list[tuple[str, frozenset[str], bool]] = []
         wards: set[str] = set()
@@ -192,7 +194,8 @@ class RouteIndex:
         kinds: Mapping[str, str],
     ) -> None:
         """The city nodes each ward may reach: those serving everywhere and those serving it
-        (a catchment not confirmed counts for none), by kind."""
+        (a catchment not confirmed counts for none), by kind.
+        """
         everywhere = [n for n, serves, confirmed in city_nodes if confirmed and not serves]
         served: dict[str, list[str]] = defaultdict(list)
         for n, serves, confirmed in city_nodes:
@@ -229,13 +232,15 @@ class RouteIndex:
 
     def district_areas(self, ward: str | None = None) -> list[tuple[str, str]]:
         """The (area, ward) pairs of the daily-living areas holding nodes, sorted; of one
-        ward only, without looking at the others, when ``ward`` is given."""
+        ward only, without looking at the others, when ``ward`` is given.
+        """
         wards = [ward] if ward is not None else list(self.areas_in_ward)
         return sorted((a, w) for w in wards for a in self.areas_in_ward.get(w, ()))
 
     def local(self, kind: str, area: str, ward: str) -> list[str]:
         """Nodes of ``kind`` serving a person in district ``area`` of ``ward`` (own area
-        first, then the ward, then the city), never looking beyond them."""
+        first, then the ward, then the city), never looking beyond them.
+        """
         if area != ward:
             out = list(self.kind_at.get((area, kind), ()))
             if not out:  # none in this area (a centre housed in a nursing home): the ward's
@@ -248,7 +253,8 @@ class RouteIndex:
 
     def nearest(self, kind: str, area: str, ward: str) -> list[str]:
         """The ward's other district bodies of ``kind``, nearest first (by the coordinates of
-        the area's support centre, where known; else in id order)."""
+        the area's support centre, where known; else in id order).
+        """
         ids = self.district_kind_in_ward.get((ward, kind), [])
         here = next(
             (
@@ -275,7 +281,8 @@ class RouteIndex:
         """Breadth-first search from ``origins`` inside the locality; returns each reached
         node's parent and the link used (origins map to themselves). Read-only: the search
         from an area's own residents and commissioners is done once, when the index is
-        built."""
+        built.
+        """
         known = self.reach.get((area, ward))
         if known is not None and known[0] == tuple(origins):
             return known[1]

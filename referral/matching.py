@@ -269,7 +269,8 @@ class Matcher:
 
     def _learned_clue(self, text: str, ruled_out: set[str]) -> SafetyClue | None:
         """A weak clue from the learned n-gram look, when the rules found none: not for a
-        concern the note rules out (死にたいとは言っていない), nor one this vocabulary lacks."""
+        concern the note rules out (死にたいとは言っていない), nor one this vocabulary lacks.
+        """
         guess = self.safety_ngrams.guess(text)
         if guess is None:
             return None
@@ -301,7 +302,8 @@ class Matcher:
 
     def _evaluate(self, text: str, *, floor: float = 0.0, negated: bool = True) -> list[Match]:
         """Every concern with evidence in ``text`` at least ``floor`` sure (and, when
-        ``negated``, those whose every hit was ruled out), ranked."""
+        ``negated``, those whose every hit was ruled out), ranked.
+        """
         if not isinstance(text, str):
             raise ArgumentTypeError(f"note must be a str, not {type(text).__name__}")
         if len(text) > MAX_NOTE_CHARS:
@@ -331,7 +333,8 @@ class Matcher:
         found: dict[str, _Found],
     ) -> None:
         """The aliases' hits, read in context like cues: ruled out, supposed, over, or named
-        only as a topic (in an announcement)."""
+        only as a topic (in an announcement).
+        """
         events = event_sentences(cues, self.lexicon)
         pasts = frozenset(c.sentence for c in cues if c.polarity == "past")
         starts = [t.start for t in tokens]
@@ -398,7 +401,8 @@ class Matcher:
         self, text: str, tokens: Sequence[Token], cues: Sequence[Cue], found: dict[str, _Found]
     ) -> None:
         """The concerns the note's words lean towards (see :mod:`referral.association`):
-        words in announced or past sentences, and words ruled out or supposed, do not count."""
+        words in announced or past sentences, and words ruled out or supposed, do not count.
+        """
         quiet = event_sentences(cues, self.lexicon) | {
             c.sentence for c in cues if c.polarity == "past"
         }
@@ -459,7 +463,8 @@ def _on_word_edges(
     text: str, tokens: Sequence[Token], first: int, last: int, start: int, end: int
 ) -> bool:
     """Whether an alias hit starts where a word starts and ends where a word ends, or inside
-    a verb's or an adjective's ending (子供を叩 in 子供を叩いた, not in 子供を叩き起こし)."""
+    a verb's or an adjective's ending (子供を叩 in 子供を叩いた, not in 子供を叩き起こし).
+    """
     if tokens[first].start != start and not tokens[first].english:
         return False
     t = tokens[last]
@@ -506,7 +511,8 @@ def _inside_another(
     start: int, end: int, concern: str, by_start: dict[int, list[tuple[int, str]]]
 ) -> bool:
     """Whether a longer span of another concern holds ``start..end`` (checks only the spans
-    starting up to :data:`_SPAN_REACH` characters before it: linear in the note)."""
+    starting up to :data:`_SPAN_REACH` characters before it: linear in the note).
+    """
     for a in range(max(0, end - _SPAN_REACH), start + 1):
         for b, other in by_start.get(a, ()):
             if other != concern and b >= end and b - a > end - start:
@@ -541,7 +547,8 @@ def _noisy_or(strengths: Iterable[float]) -> float:
 
 def _strength(ev: Evidence) -> float:
     """How much one hit says: its weight, scaled down for an approximate match (0.85 for
-    one edit in a 7-character alias)."""
+    one edit in a 7-character alias).
+    """
     perfect = ev.score >= 100  # noqa: PLR2004 - rapidfuzz's scale: 100 is an exact hit
     fuzz_factor = 1.0 if perfect else max(0.5, 1.0 - (100.0 - ev.score) / 100.0)
     return max(0.0, min(1.0, ev.weight * fuzz_factor))
@@ -608,6 +615,7 @@ def default_matcher() -> Matcher:
 def use_default_matcher(matcher: Matcher) -> None:
     """Make :func:`default_matcher` return ``matcher`` (and :func:`load_concerns` its
     concerns) for the rest of the process: the hook of the CLI's cache, which loads a matcher
-    built over the bundled concerns from its own file."""
+    built over the bundled concerns from its own file.
+    """
     _BUNDLED["concerns"] = tuple(matcher.concerns.values())
     _BUNDLED["matcher"] = matcher

@@ -11,6 +11,8 @@ Examples
 >>> from referral.models import Text, Phone
 >>> Text(ja="西区", en="Nishi Ward").ja
 '西区'
+>>> Text(ja="西区", en="Nishi Ward").get("en")
+'Nishi Ward'
 >>> Phone(number="045-320-8484").number
 '045-320-8484'
 >>> Phone(number="0453208484")
@@ -51,7 +53,7 @@ from ._field_checks import (
     vocabulary_id,
     web_url,
 )
-from .vocabulary import KINDS, LINK_KINDS, TierId
+from .vocabulary import KINDS, LINK_KINDS, Bilingual, TierId
 
 __all__ = [
     "AREA_KINDS",
@@ -181,7 +183,8 @@ def _shared_citations(value: Any, handler: ValidatorFunctionWrapHandler) -> tupl
 
 def _share_fields_set(model: BaseModel) -> None:
     """Let records that were given the same fields share one (never mutated) field set;
-    ``model_copy`` copies it before updating, so nothing observable changes."""
+    ``model_copy`` copies it before updating, so nothing observable changes.
+    """
     given = model.__pydantic_fields_set__
     key = frozenset(given)
     shared = _FIELD_SETS.get(key)
@@ -191,7 +194,7 @@ def _share_fields_set(model: BaseModel) -> None:
         object.__setattr__(model, "__pydantic_fields_set__", shared)
 
 
-class Text(Model):
+class Text(Model, Bilingual):
     """A display text in Japanese and English."""
 
     ja: NonEmpty
@@ -230,7 +233,8 @@ Citations = Annotated[tuple[Citation, ...], Field(min_length=1), WrapValidator(_
 class Phone(Model):
     """A phone number written the Japanese way (``045-320-8484``), with what it reaches
     (``label`` in Japanese, ``label_en`` in English) and, when the source says so, what else
-    answers on it (``shared_with``: the day service of the same building)."""
+    answers on it (``shared_with``: the day service of the same building).
+    """
 
     number: Annotated[str, Field(pattern=PHONE_PATTERN)]
     label: str | None = None
@@ -244,7 +248,8 @@ class Phone(Model):
 
 class Derivation(Model):
     """A fact the build worked out rather than read: which field, from what, and how
-    (a postal code looked up in Japan Post's table from the address, say)."""
+    (a postal code looked up in Japan Post's table from the address, say).
+    """
 
     field: NonEmpty
     source: Id = Field(description="the source the derivation used (an id in ``sources``)")
@@ -375,7 +380,8 @@ class PostalTown(Model):
 class PostalCoverage(Model):
     """How the postal codes of the directory's table resolve: to a ward, to at least one
     care plaza area, to exactly one (a code whose town is split between areas, or whose
-    town no catchment list names, resolves to its ward only)."""
+    town no catchment list names, resolves to its ward only).
+    """
 
     codes: int
     ward: int

@@ -100,7 +100,8 @@ class Token(NamedTuple):
 
 class _Sudachi:
     """One Sudachi tokenizer per thread (a tokenizer is not thread-safe); the dictionary is
-    shared and opened on first use."""
+    shared and opened on first use.
+    """
 
     _dictionary: Any = None
     _lock = threading.Lock()
@@ -204,7 +205,8 @@ def _japanese(
     text: str, spans: list[tuple[int, int]], at: tuple[int, int], out: list[Token]
 ) -> tuple[int, int]:
     """Tokens of the Japanese sentences ``spans`` of ``text``, read in one call, numbered
-    from ``at`` (sentence, clause); returns the next numbers."""
+    from ``at`` (sentence, clause); returns the next numbers.
+    """
     base, stop = spans[0][0], spans[-1][1]
     bounds = [s for s, _ in spans[1:]] + [len(text) + 1]  # where each next sentence starts
     pos_cache = _Sudachi._pos

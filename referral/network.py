@@ -86,7 +86,8 @@ EDGE_ATTRIBUTES: tuple[str, ...] = ("kind", "inferred", "citation")
 
 def node_attributes(doc: Document) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield each agency id with its node attributes (the contract above), in document
-    order; what both the graph and the route index are built from."""
+    order; what both the graph and the route index are built from.
+    """
     area_kind = {a.id: a.kind for a in doc.areas}
     parent = {a.id: a.parent for a in doc.areas}
     for ag in doc.agencies:
@@ -151,7 +152,8 @@ class ReadOnlyAttributes(dict[str, Any]):
     """The attribute dictionary of a node or an edge of a directory's graph: readable like
     any dict, refusing every change (``nx.freeze`` stops new nodes and edges, this stops
     edits to their attributes). Copies (``dict(d)``, ``G.copy()``,
-    ``nx.MultiDiGraph(G)``) are ordinary, editable dicts."""
+    ``nx.MultiDiGraph(G)``) are ordinary, editable dicts.
+    """
 
     __slots__ = ()
 

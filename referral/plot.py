@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from ._messages import Lang, label, say
 from .gaps import Coverage, SinglePoint
 from .locality import RouteIndex
 from .matching import load_concerns
@@ -35,7 +36,8 @@ def _pyplot() -> Any:
 
 def _japanese_axes(ax: Axes) -> None:
     """Axes made before the Japanese font was set keep the old font on their title and axis
-    labels: give them the current one."""
+    labels: give them the current one.
+    """
     import matplotlib as mpl  # noqa: PLC0415
 
     family = mpl.rcParams["font.family"]
@@ -53,7 +55,8 @@ def _japanese_axes(ax: Axes) -> None:
 
 def use_japanese_font() -> None:
     """Make matplotlib draw Japanese text (IPAex Gothic, from matplotlib-fontja) — for plots
-    made directly with matplotlib or pandas; the functions here call it themselves."""
+    made directly with matplotlib or pandas; the functions here call it themselves.
+    """
     _pyplot()
 
 
@@ -61,7 +64,7 @@ def plot_coverage(
     cov: Coverage,
     *,
     ward_names: dict[str, str] | None = None,
-    lang: str = "ja",
+    lang: Lang = "ja",
     measure: str = "score",
     ax: Axes | None = None,
 ) -> Axes:
@@ -79,26 +82,14 @@ def plot_coverage(
     if ax is None:
         _, ax = plt.subplots(figsize=(2.0 + 0.55 * len(wards), 1.2 + 0.32 * len(concerns)))
     image = ax.imshow(values, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-    ja = lang == "ja"
     ax.set_xticks(range(len(wards)))
     ax.set_xticklabels([(ward_names or {}).get(w, w) for w in wards], rotation=60, ha="right")
     ax.set_yticks(range(len(concerns)))
-    ax.set_yticklabels([c.name.ja if ja else c.name.en for c in concerns])
-    ax.set_xlabel("区" if ja else "ward")
-    ax.set_ylabel("懸念" if ja else "concern")
-    if measure == "score":
-        ax.set_title(
-            "一次窓口の状況（懸念 × 区）— 緑: 届き出典で確認、黄: 構造上の記録のみ、赤: 欠落"
-            if ja
-            else "Primary windows (concern × ward) — green: reachable and "
-            "attested, yellow: structural records only, red: missing"
-        )
-    else:
-        ax.set_title(
-            "一次窓口がすべて届く圏域の割合（懸念 × 区）"
-            if ja
-            else "Share of areas where every primary window is reachable (concern × ward)"
-        )
+    ax.set_yticklabels([c.name.get(lang) for c in concerns])
+    ax.set_xlabel(label("plot_ward", lang))
+    ax.set_ylabel(label("concern", lang))
+    shown = "score" if measure == "score" else "share"
+    ax.set_title(label(f"plot_coverage_{shown}", lang))
     for i, row in enumerate(values):
         for j, v in enumerate(row):
             ax.text(
@@ -111,7 +102,7 @@ def plot_coverage(
                 color="black",
             )
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.025, pad=0.02)
-    bar.set_label("スコア" if ja and measure == "score" else "割合" if ja else measure)
+    bar.set_label(label(f"plot_{shown}", lang))
     _japanese_axes(ax)
     return ax
 
@@ -121,7 +112,8 @@ def ward_projection(
 ) -> nx.Graph:
     """The undirected projection of a ward's network used for drawing and for articulation
     points and bridges: the ward's bodies, its areas' (or one area's) bodies, and the city
-    bodies that serve it, joined by links that change tier by at most one."""
+    bodies that serve it, joined by links that change tier by at most one.
+    """
     idx = RouteIndex.build(G)
     city = idx.city_for.get(ward, frozenset())
     keep = {
@@ -172,7 +164,7 @@ def plot_ward(
     *,
     spof: Sequence[SinglePoint] = (),
     area: str | None = None,
-    lang: str = "ja",
+    lang: Lang = "ja",
     ax: Axes | None = None,
     label_kinds: Iterable[str] = (),
 ) -> Axes:
@@ -187,12 +179,11 @@ def plot_ward(
     if ax is None:
         _, ax = plt.subplots(figsize=(16, 9))
     critical = {s.agency for s in spof}
-    ja = lang == "ja"
     _draw_network(ax, H, pos, critical)
-    _draw_labels(ax, H, pos, critical, set(label_kinds), ja=ja)
+    _draw_labels(ax, H, pos, critical, set(label_kinds), lang=lang)
     ax.tick_params(left=True, labelleft=True)
-    _draw_legend(ax, ja=ja)
-    _draw_axes(ax, G, ward, sorted(tiers), ja=ja)
+    _draw_legend(ax, lang=lang)
+    _draw_axes(ax, G, ward, sorted(tiers), lang=lang)
     _japanese_axes(ax)
     return ax
 
@@ -201,7 +192,8 @@ def _tier_layout(
     H: nx.Graph,
 ) -> tuple[dict[int, list[str]], dict[str, tuple[float, int]]]:
     """Nodes by tier (ordered by area, kind and id) and each node's position: spread evenly
-    along its tier's row."""
+    along its tier's row.
+    """
     tiers: dict[int, list[str]] = {}
     for n in sorted(H, key=lambda n: (H.nodes[n]["area"], H.nodes[n]["kind"], n)):
         tiers.setdefault(H.nodes[n]["tier_rank"], []).append(n)
@@ -216,7 +208,8 @@ def _draw_network(
     ax: Axes, H: nx.Graph, pos: dict[str, tuple[float, int]], critical: set[str]
 ) -> None:
     """Edges (bridges thick red) and nodes (sized by degree, coloured by what they are,
-    articulation points ringed red)."""
+    articulation points ringed red).
+    """
     bridges = set(nx.bridges(H)) if H.number_of_edges() else set()
     cut = set(nx.articulation_points(H)) if H.number_of_edges() else set()
     nx.draw_networkx_edges(H, pos, ax=ax, edge_color="#bbbbbb", width=0.5, alpha=0.6)
@@ -243,11 +236,11 @@ def _draw_labels(
     critical: set[str],
     wanted: set[str],
     *,
-    ja: bool,
+    lang: Lang,
 ) -> None:
     """Name the critical nodes, the kinds asked for and every node from the ward tier up."""
     labels = {
-        n: _short(H.nodes[n]["name_ja" if ja else "name_en"])
+        n: _short(H.nodes[n][f"name_{lang}"])
         for n in H
         if n in critical or H.nodes[n]["kind"] in wanted or H.nodes[n]["tier_rank"] >= LABELLED_RANK
     }
@@ -265,21 +258,19 @@ def _draw_labels(
         )
 
 
-def _draw_legend(ax: Axes, *, ja: bool) -> None:
+def _draw_legend(ax: Axes, *, lang: Lang) -> None:
     """The legend: attested, structural, single point of failure, articulation point, bridge."""
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
     handles = [
-        Line2D(
-            [], [], marker="o", ls="", color="#1f77b4", label="出典で確認" if ja else "attested"
-        ),
+        Line2D([], [], marker="o", ls="", color="#1f77b4", label=label("attested", lang)),
         Line2D(
             [],
             [],
             marker="o",
             ls="",
             color="#aaaaaa",
-            label="構造上の記録" if ja else "structural record",
+            label=label("plot_structural", lang),
         ),
         Line2D(
             [],
@@ -287,7 +278,7 @@ def _draw_legend(ax: Axes, *, ja: bool) -> None:
             marker="o",
             ls="",
             color="#d62728",
-            label="単一障害点" if ja else "single point of failure",
+            label=label("plot_spof", lang),
         ),
         Line2D(
             [],
@@ -296,39 +287,21 @@ def _draw_legend(ax: Axes, *, ja: bool) -> None:
             ls="",
             mfc="white",
             mec="#d62728",
-            label="関節点（無向）" if ja else "articulation point (undirected)",
+            label=label("plot_articulation", lang),
         ),
-        Line2D([], [], color="#d62728", lw=2, label="橋（無向）" if ja else "bridge (undirected)"),
+        Line2D([], [], color="#d62728", lw=2, label=label("plot_bridge", lang)),
     ]
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
 
 
-def _draw_axes(ax: Axes, G: nx.MultiDiGraph, ward: str, ranks: list[int], *, ja: bool) -> None:
+def _draw_axes(ax: Axes, G: nx.MultiDiGraph, ward: str, ranks: list[int], *, lang: Lang) -> None:
     """Tier names on the y axis, no x ticks, the title (named after the ward's office)."""
     ax.set_yticks(ranks)
-    ax.set_yticklabels(
-        [
-            ["近隣", "地区", "区", "市"][r]
-            if ja
-            else ["neighbourhood", "district", "ward", "city"][r]
-            for r in ranks
-        ]
-    )
+    ax.set_yticklabels([label(f"plot_tier_{r}", lang) for r in ranks])
     ax.set_xticks([])
-    ax.set_ylabel("圏域（層）" if ja else "tier")
-    name = (
-        G.nodes[f"{ward}.ward_office"]["name_ja" if ja else "name_en"]
-        if f"{ward}.ward_office" in G
-        else ward
-    )
-    ax.set_title(
-        pad=48,
-        label=(
-            f"{name}の支援ネットワーク — 赤: 単一障害点・橋、灰: 構造上の記録"
-            if ja
-            else f"{name}: support network — red: single points of failure and bridges, "
-            "grey: structural records"
-        ),
-    )
+    ax.set_ylabel(label("plot_tier", lang))
+    office = f"{ward}.ward_office"
+    name = G.nodes[office][f"name_{lang}"] if office in G else ward
+    ax.set_title(pad=48, label=say("plot_ward_title", lang, name=name))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -259,7 +259,8 @@ def _supposed(tokens: Sequence[Token], first: int) -> bool:
 def _narrated_after(tokens: Sequence[Token], k: int) -> bool:
     """Whether the sentence goes on to tell what happened: it ends in the past tense (行ったら
     倒れていた) or on a noun (入ったら冷蔵庫が空っぽ). Then a たら or a 時 is "when", not "if";
-    an instruction (見つけたら189へ, 見つけたら連絡してください) is "if"."""
+    an instruction (見つけたら189へ, 見つけたら連絡してください) is "if".
+    """
     sentence = tokens[k].sentence
     end = k
     for j in range(k + 1, len(tokens)):
@@ -298,7 +299,8 @@ def _english_polarity(tokens: Sequence[Token], first: int, last: int) -> Polarit
 
 def passive(tokens: Sequence[Token], first: int, last: int) -> bool:
     """Whether the words ``tokens[first..last]`` are said in the passive (叩かれる, 暴力を受ける,
-    "was hit"): the person before them then undergoes the act."""
+    "was hit"): the person before them then undergoes the act.
+    """
     t = tokens[last]
     if t.english:
         prev = [

@@ -86,7 +86,8 @@ _MAX_AGE = 130
 
 def contact_of(agencies: Mapping[str, Agency], agency: Agency) -> Agency:
     """The agency to call for ``agency``: itself if it has a phone, else where its
-    ``contact_via`` chain (through ``agencies``, by id) leads to one that has."""
+    ``contact_via`` chain (through ``agencies``, by id) leads to one that has.
+    """
     seen = {agency.id}
     while agency.contact_via and not agency.phones:
         nxt = agencies[agency.contact_via]
@@ -112,6 +113,7 @@ class RouteData:
     matcher: Matcher
 
     def agency(self, agency_id: str) -> Agency:
+        """The agency ``agency_id``; raise :class:`~referral.errors.UnknownAgencyError`."""
         found = self.agencies.get(agency_id)
         if found is None:
             raise UnknownAgencyError(agency_id)
@@ -120,7 +122,8 @@ class RouteData:
 
 def check_age(age: object) -> int | None:
     """Return ``age`` if it is ``None`` or a whole number from 0 to 130; else raise
-    :class:`~referral.errors.ArgumentError`."""
+    :class:`~referral.errors.ArgumentError`.
+    """
     if age is not None and (
         isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= _MAX_AGE
     ):
@@ -254,7 +257,8 @@ def _plan_concern(m: Match, *, weak: bool = False) -> PlanConcern:
 def _origins(idx: RouteIndex, place: _Place, origin_kind: str | None) -> list[str]:
     """Where paths start: the area's welfare commissioners and residents; with only a ward,
     the ward office and its sections (a consultation there reaches every section); or the
-    nearest body of ``origin_kind``."""
+    nearest body of ``origin_kind``.
+    """
     area, ward = place.district, place.ward
     if origin_kind is None:
         kinds: tuple[str, ...] = DEFAULT_ORIGINS if area != ward else _WARD_ORIGINS
@@ -284,7 +288,8 @@ def _best_first(data: RouteData, ids: Iterable[str], ward: str, *, first: int) -
     ward's, then the city's), serving this ward specifically, attested, the main site.
 
     Ranked on the index alone, so an area with every commissioner as a node of their own
-    costs no more than a few lookups per candidate."""
+    costs no more than a few lookups per candidate.
+    """
     idx = data.index
     level, serves, attested = idx.key, idx.serves, idx.attested
 
@@ -406,7 +411,8 @@ def _candidates(
     data: RouteData, place: _Place, got: _Gathered, c: Concern, kind: str, role: str
 ) -> list[str]:
     """The bodies of ``kind`` near the person; none (and a note of it) when there are none,
-    or when only the ward is known and every one belongs to one care plaza area."""
+    or when only the ward is known and every one belongs to one care plaza area.
+    """
     idx = data.index
     ids = idx.local(kind, place.district, place.ward)
     if place.district == place.ward and ids:  # only the ward is known: no one plaza's body
@@ -509,7 +515,8 @@ def _meeting(
     ranked: Sequence[Suggestion], concerns: Sequence[PlanConcern], by_id: Mapping[str, Concern]
 ) -> str | None:
     """The meeting to raise the case at: the one most of the plan's concerns name (a
-    concern's first-named meeting counting half again), ties going to the earlier concern."""
+    concern's first-named meeting counting half again), ties going to the earlier concern.
+    """
     best: tuple[float, int, str] | None = None
     for s in ranked:
         if s.role != "escalation" or not KINDS[s.agency.kind].meeting:
@@ -563,7 +570,8 @@ def _coordinator(
 
 def _advisories(data: RouteData, clues: Sequence[SafetyClue], place: _Place) -> list[Advisory]:
     """One advisory per safety clue, in the reading's order, with the nearest bodies that
-    act on it."""
+    act on it.
+    """
     out = []
     for clue in clues:
         kinds = SAFETY_RULES[clue.rule].kinds
@@ -575,7 +583,8 @@ def _advisories(data: RouteData, clues: Sequence[SafetyClue], place: _Place) -> 
 
 def _safety_local(data: RouteData, kind: str, place: _Place) -> list[str]:
     """The nearest body of ``kind`` to name beside a safety advice: with only the ward
-    known, never one care plaza area's body (the person may live in another)."""
+    known, never one care plaza area's body (the person may live in another).
+    """
     ids = data.index.local(kind, place.district, place.ward)
     if place.district == place.ward:
         ids = [i for i in ids if not _in_district(data, data.index.key[i])]

@@ -92,11 +92,13 @@ class RuleHit:
 
 class RuleSet(tuple[Rule, ...]):
     """Compiled rules, indexed by the atoms of their first group (a note only tries the
-    rules whose act it mentions)."""
+    rules whose act it mentions).
+    """
 
     by_atom: dict[str, tuple[int, ...]]
 
     def __new__(cls, rules: Iterable[Rule]) -> RuleSet:
+        """The rules, in order, indexed by the atoms of their first part."""
         self = super().__new__(cls, tuple(rules))
         index: dict[str, list[int]] = defaultdict(list)
         for i, rule in enumerate(self):

@@ -82,7 +82,8 @@ def ngrams(text: str) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class SafetyGuess:
     """The danger a note's characters lean towards, by how much, and the stretches of the
-    note (start, end) that lean most."""
+    note (start, end) that lean most.
+    """
 
     category: str
     margin: float
@@ -92,7 +93,8 @@ class SafetyGuess:
 @dataclass(frozen=True, slots=True)
 class SafetyNgrams:
     """Per-category log-probabilities of n-grams (multinomial naive Bayes over distinct
-    n-grams), with a prior per category."""
+    n-grams), with a prior per category.
+    """
 
     categories: tuple[str, ...]
     log_prior: tuple[float, ...]
@@ -163,7 +165,8 @@ class SafetyNgrams:
 
 def train_safety_ngrams(examples: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """Counts for :class:`SafetyNgrams` from (category, text) pairs ("none" for near-misses
-    and neutral text), as a JSON-ready dict."""
+    and neutral text), as a JSON-ready dict.
+    """
     per: dict[str, Counter[str]] = {}
     notes: Counter[str] = Counter()
     for category, text in examples:

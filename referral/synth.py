@@ -264,7 +264,8 @@ class _Generator:
 
     def dropped(self, kind: str) -> bool:
         """Whether to leave out a body of this kind (never a required one); draws only when
-        dropping, so a document without drops uses no random numbers."""
+        dropping, so a document without drops uses no random numbers.
+        """
         return kind not in self.required_ward and bool(self.drop) and self.rng.random() < self.drop
 
     def city(self, ward_ids: list[str]) -> None:
@@ -378,7 +379,8 @@ class _Links:
 
 class _Localities:
     """Nodes grouped by (kind, locality): by area (districts and wards, the city as ``""``)
-    and by ward (a district node under its ward, city nodes under ``""``)."""
+    and by ward (a district node under its ward, city nodes under ``""``).
+    """
 
     def __init__(self, agencies: list[Agency], areas: list[Area]) -> None:
         self.level = {a.id: a.kind for a in areas}
@@ -420,7 +422,8 @@ def _links(agencies: list[Agency], areas: list[Area], pat: Pattern) -> list[Link
 
 def _from_wards(loc: _Localities, links: _Links, sk: str, lk: str, tk: str) -> None:
     """Links of one pattern from ward and district nodes: to nodes of their ward (a district
-    node only to its own area's districts) and to city nodes serving their ward."""
+    node only to its own area's districts) and to city nodes serving their ward.
+    """
     for w in loc.wards:
         for s in loc.by_kind_ward[(sk, w)]:
             s_dist = loc.in_district(s)
@@ -435,7 +438,8 @@ def _from_wards(loc: _Localities, links: _Links, sk: str, lk: str, tk: str) -> N
 
 def _from_city(loc: _Localities, links: _Links, sk: str, lk: str, tk: str) -> None:
     """Links of one pattern from city nodes: to the nodes of the wards they serve (all wards
-    when they serve no list), and to every city node."""
+    when they serve no list), and to every city node.
+    """
     t_level = KINDS[tk].tier
     for s in loc.groups[(sk, "")]:
         for w in loc.wards:

@@ -60,7 +60,8 @@ _LISTS: dict[str, type[pydantic.BaseModel]] = {
 class _Ghosts:
     """What records that failed the schema pass still show (their ids, and the kinds an
     agency's area was meant to hold), so references to them are not reported again. Kept
-    small: a string per record at most, never the record."""
+    small: a string per record at most, never the record.
+    """
 
     def __init__(self) -> None:
         self.ids: dict[str, set[str]] = defaultdict(set)
@@ -134,7 +135,8 @@ def validate_data(data: Any) -> tuple[Document | None, list[Problem]]:
 def validate_concerns(data: Any) -> tuple[ConcernSet | None, list[Problem]]:
     """Validate a decoded concerns file (the shape of ``referral/concerns.json``): every
     fault with its JSON path. Concern ids must be ids of the vocabulary, each once; kinds,
-    tracks and ages are checked by the models."""
+    tracks and ages are checked by the models.
+    """
     if not isinstance(data, Mapping):
         return None, [Problem("$", f"the file must be a JSON object, not {type(data).__name__}")]
     problems = Problems()
@@ -174,7 +176,8 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
 
 class _Suggestions:
     """Did-you-mean for the first :data:`MAX_SUGGESTIONS` unknown references (and only while
-    problems are still listed), each list of ids built once."""
+    problems are still listed), each list of ids built once.
+    """
 
     def __init__(self, doc: Document, out: Problems) -> None:
         self.doc = doc
@@ -243,7 +246,8 @@ _PARENT_KINDS = {"district": "ward", "ward": "city"}
 
 class _Integrity:
     """The integrity pass over one document: the ids each reference may name, and a step per
-    list, each appending its problems in document order."""
+    list, each appending its problems in document order.
+    """
 
     def __init__(
         self,
@@ -438,7 +442,8 @@ def _ward_offices(
     doc: Document, where: Callable[[str, int, str], str], ghosts: _Ghosts, out: Problems
 ) -> None:
     """Each ward's office must be ``{ward}.ward_office``: every plan for the ward finds it so
-    (a body with no line of its own is reached through it)."""
+    (a body with no line of its own is reached through it).
+    """
     index: dict[str, int] = {}
     first_office: dict[str, int] = {}  # ward -> its first ward_office, whatever its id
     for i, ag in enumerate(doc.agencies):
@@ -483,7 +488,8 @@ def _ward_offices(
 
 def _area_cycles(doc: Document, where: Callable[[str, int, str], str], out: Problems) -> None:
     """An area that sits, through its parents, in itself (once per cycle, at the first area
-    of the cycle met in file order)."""
+    of the cycle met in file order).
+    """
     parent: dict[str, str | None] = {}
     index: dict[str, int] = {}
     for i, area in enumerate(doc.areas):
@@ -593,7 +599,8 @@ _BUNDLED: list[Document] = []  # the bundled document, validated once per proces
 
 def bundled_document() -> Document:
     """The bundled Yokohama document, loaded and validated once per process (the one
-    :meth:`referral.Directory.load` holds)."""
+    :meth:`referral.Directory.load` holds).
+    """
     if not _BUNDLED:
         _BUNDLED.append(load_document(bundled_path()))
     return _BUNDLED[0]

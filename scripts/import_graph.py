@@ -28,7 +28,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "referral"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress")),
+    ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress", "_lang")),
     ("vocabulary", ("vocabulary",)),
     (
         "records",
@@ -40,10 +40,19 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("morphology", "polarity", "cues", "rules", "association", "safety_ngrams", "matching"),
     ),
     ("the network", ("network", "locality", "health", "synth")),
-    ("routing and gaps", ("advice", "_plan_text", "routing", "gaps", "plot")),
+    ("routing and gaps", ("advice", "_plan_text", "routing", "gaps")),
     (
         "exchange and display",
-        ("_messages", "_render", "_render_gaps", "_hsds_import", "_hsds_merge", "hsds", "interop"),
+        (
+            "_messages",
+            "_render",
+            "_render_gaps",
+            "plot",
+            "_hsds_import",
+            "_hsds_merge",
+            "hsds",
+            "interop",
+        ),
     ),
     ("the facade", ("directory",)),
     (
@@ -70,10 +79,10 @@ MAY_IMPORT_DIRECTORY = frozenset({"__init__", "cli", "_cache"})
 
 
 def imports_of(source: str, modules: Iterable[str]) -> set[str]:
-    """The package modules that ``source`` (a module of the package) imports, wherever the
+    r"""The package modules that ``source`` (a module of the package) imports, wherever the
     import statement is: top level, in a function, or under ``TYPE_CHECKING``.
 
-    >>> code = "from . import errors\\ndef f():\\n    from .models import A"
+    >>> code = "from . import errors\ndef f():\n    from .models import A"
     >>> sorted(imports_of(code, ["errors", "models"]))
     ['errors', 'models']
     """
@@ -117,7 +126,8 @@ def violations(
     graph: Mapping[str, Iterable[str]], layers: Sequence[tuple[str, Sequence[str]]] = LAYERS
 ) -> list[str]:
     """Every import that goes up a layer or reaches the facade from below, and every module
-    missing from (or only named in) the layers; empty when the package is in order."""
+    missing from (or only named in) the layers; empty when the package is in order.
+    """
     level = layer_of(layers)
     names = [name for _, modules in layers for name in modules]
     out = [f"{m}: in no layer (add it to LAYERS)" for m in sorted(graph) if m not in level]

@@ -152,7 +152,8 @@ def _is_kanji(ch: str) -> bool:
 def _max_edits(alias: str) -> int:
     """Edits (wrong, missing or extra characters) an approximate hit may have: none for short
     aliases (they must match exactly), one from 5 characters (8 for ASCII words), two from
-    12."""
+    12.
+    """
     if len(alias) < (8 if alias.isascii() else 5):
         return 0
     return 1 if len(alias) < 12 else 2
@@ -161,7 +162,8 @@ def _max_edits(alias: str) -> int:
 def _kanji_intact(alias: str, window: str) -> bool:
     """Whether an approximate hit keeps the alias's kanji: one kanji changes the meaning
     (食事をしていない is not 仕事をしていない, 一人暮らし not 二人暮らし) unless the alias has
-    four or more."""
+    four or more.
+    """
     if sum(map(_is_kanji, alias)) >= 4:
         return True
     return not any(
@@ -405,7 +407,8 @@ def _best_window(alias: str, norm: str, max_edits: int) -> tuple[int, int, int] 
 
 def _strength(ev: Evidence) -> float:
     """How much one hit says: its weight, scaled down for an approximate match (0.85 for
-    one edit in a 7-character alias)."""
+    one edit in a 7-character alias).
+    """
     fuzz_factor = 1.0 if ev.score >= 100 else max(0.5, 1.0 - (100.0 - ev.score) / 100.0)
     return max(0.0, min(1.0, ev.weight * fuzz_factor))
 
