@@ -85,7 +85,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         folder.mkdir()
     log = base / "server.log"
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "REFERRAL_TOKEN"},  # loopback: no token
         "HOME": str(home),
         "TMPDIR": str(tmp),
         "XDG_CACHE_HOME": str(home / ".cache"),
