@@ -36,7 +36,13 @@ if CHROMIUM is None:
     pytest.skip("no chromium executable (apt-get install chromium)", allow_module_level=True)
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    Page,
+    expect,
+    sync_playwright,
+)
 from pypdf import PdfReader  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -168,9 +174,13 @@ def _pdf_pages_and_text(pdf: bytes) -> tuple[int, str]:
 def test_route_a_note_shows_safety_advice_before_any_card(page: Page) -> None:
     page.goto("/")
     page.fill("#note", NOTE)
-    # app.js asks /api/areas as one types and fills the datalist from the answer
+    options = page.locator("#area-options option")
+    rendered = options.count()  # the server's list: wards and care plaza areas
+    assert rendered > 0
+    # app.js asks /api/areas as one types and puts its answer in the datalist instead
     with page.expect_response(lambda r: "/api/areas" in r.url and r.status == 200):
         page.locator("#area").press_sequentially("戸部", delay=30)
+    expect(options).not_to_have_count(rendered)
     option = page.locator(f"#area-options option[value*='{AREA}']").first
     option.wait_for(state="attached", timeout=5000)
     picked = option.get_attribute("value")
