@@ -270,6 +270,24 @@ def test_the_pages_switch_to_english(page: Page) -> None:
     assert again == ids
 
 
+def test_the_view_switch_shows_the_full_plan_and_back(page: Page) -> None:
+    _route(page)
+    plan = page.locator("#plan")
+    assert plan.get_attribute("data-view") == "short"
+    cards = plan.locator("article.card").evaluate_all("cs => cs.map(c => c.dataset.agencyId)")
+    short_reasons = plan.locator(".reasons li").count()
+    with page.expect_navigation():
+        page.click("#view-full")
+    assert plan.get_attribute("data-view") == "full"
+    assert (
+        plan.locator("article.card").evaluate_all("cs => cs.map(c => c.dataset.agencyId)") == cards
+    )
+    assert plan.locator(".reasons li").count() >= short_reasons
+    with page.expect_navigation():
+        page.click("#view-short")
+    assert plan.get_attribute("data-view") == "short"
+
+
 # -- 4. the keyboard only, with a visible focus ---------------------------------------------
 
 
@@ -385,10 +403,19 @@ def test_the_area_page_draws_its_network(page: Page) -> None:
 
 
 def test_no_request_goes_to_another_host(context: BrowserContext, server: Server) -> None:
+    """Every request of a whole visit goes to the server's host, and the strict policy
+    (no inline script) blocks nothing the pages need: the console stays free of errors."""
     urls: list[str] = []
+    errors: list[str] = []
     context.on("request", lambda r: urls.append(r.url))
     page = context.new_page()
-    page.goto("/")
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto("/")
+    assert response is not None
+    policy = response.headers.get("content-security-policy", "")
+    assert "script-src 'self'" in policy or "default-src 'self'" in policy, policy
+    assert "unsafe-inline" not in policy.split("script-src")[-1].split(";")[0]
     with page.expect_response(lambda r: "/api/areas" in r.url):
         page.locator("#area").press_sequentially("戸部", delay=30)
     page.fill("#note", NOTE)
@@ -408,6 +435,7 @@ def test_no_request_goes_to_another_host(context: BrowserContext, server: Server
     assert len(urls) >= 8
     others = [u for u in urls if not u.startswith("data:") and urlsplit(u).netloc != host]
     assert others == []
+    assert errors == []
 
 
 # -- 8. a canary note leaves no trace --------------------------------------------------------
