@@ -351,6 +351,10 @@ WEB: dict[str, tuple[str, str]] = {
     "confidential": ("所在地は非公開", "address is confidential"),
     "home": ("トップ", "Home"),
     "safety": ("安全上の注意（最優先）", "Safety first"),
+    "no_concern": (
+        "メモから懸念を読み取れませんでした。言い換えるか、「懸念」の一覧から選んでください",
+        "No concern could be read in the note: rephrase it, or choose from the concerns",
+    ),
 }
 """The web pages' labels (:func:`web_labels`)."""
 

@@ -99,7 +99,8 @@ def error_response(code: str, message: str, status: int, **extra: Any) -> JSONRe
 
 def _library_error(exc: ReferralError, lang: Lang, **extra: Any) -> JSONResponse:
     localise(exc, lang)
-    body: dict[str, Any] = {"code": error_code(exc), "message": str(exc)}
+    message = str(exc).replace("--concern", '"concerns"')  # the command line's option
+    body: dict[str, Any] = {"code": error_code(exc), "message": message}
     suggestions = getattr(exc, "suggestions", ())
     if suggestions:
         body["suggestions"] = list(suggestions)

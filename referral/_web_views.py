@@ -189,8 +189,9 @@ def completions(d: Directory, q: str, lang: Lang) -> list[dict[str, str]]:
     for town in d.document.towns:
         ward = wards.get(town.ward)
         prefix = ward.name.ja if ward else ""
+        place = "" if "掲載がない" in town.town else town.town  # a ward's catch-all code
         if town.postal_code.startswith(q) or town.postal_code.replace("-", "").startswith(q):
-            add(town.postal_code, f"{town.postal_code} {prefix}{town.town}", "postal_code")
+            add(town.postal_code, f"{town.postal_code} {prefix}{place}", "postal_code")
         elif town.town.startswith(q):
             add(f"{prefix}{town.town}", f"{prefix}{town.town}", "town")
     if len(out) < MAX_COMPLETIONS:

@@ -16,6 +16,7 @@ Nothing is fetched from another host; templates escape every value.
 from __future__ import annotations
 
 import datetime as dt
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -32,7 +33,7 @@ from . import __version__, _web_api
 from ._cli_errors import error_code, localise
 from ._messages import Lang, web_labels
 from ._web_api import HSDA_TABLES, Hsda, error_response
-from ._web_guard import Guard, Headers
+from ._web_guard import MAX_BODY_BYTES, Guard, Headers
 from ._web_views import (
     agency_view,
     area_options,
@@ -45,6 +46,7 @@ from ._web_views import (
 from .advice import advisory
 from .directory import Directory
 from .errors import (
+    NoConcernError,
     NoteTooLongError,
     ReferralError,
     UnknownAgencyError,
@@ -118,12 +120,15 @@ def _page(
     d: Directory = request.app.state.directory
     other: Lang = "en" if lang == "ja" else "ja"
     query = {k: v for k, v in request.query_params.items() if k not in ("lang", "token")}
+    here = request.url.path
+    if status >= HTTPStatus.BAD_REQUEST:  # an error page never repeats what was asked
+        query, here = {}, "/"
     html = _env.get_template(template).render(
         lang=lang,
         other=other,
         L=web_labels(lang),
         data_date=d.document.data_date.isoformat(),
-        switch_href=request.url.path + "?" + urlencode({**query, "lang": other}),
+        switch_href=here + "?" + urlencode({**query, "lang": other}),
         q="?lang=en" if lang == "en" else "",
         **values,
     )
@@ -146,6 +151,7 @@ class _Form:
         self.view = "full" if _form_text(form, "view") == "full" else "short"
         self.include_note = _form_text(form, "include_note") == "1"
         self.lang = lang
+        self.keep_note = True  # shown again in the form (a sheet without it: never)
 
     def age_ok(self) -> bool:
         """An age is blank or a whole number from 0 to 130."""
@@ -158,7 +164,7 @@ class _Form:
     def values(self) -> dict[str, Any]:
         """The fields to show again (the note is kept in the form, never in an address)."""
         return {
-            "note": self.note,
+            "note": self.note if self.keep_note else "",
             "area": self.area,
             "age": self.age_text,
             "concerns": self.concerns,
@@ -167,7 +173,7 @@ class _Form:
 
 
 async def _read_form(request: Request) -> _Form:
-    form = await request.form(max_files=0, max_fields=100, max_part_size=MAX_NOTE_CHARS * 8)
+    form = await request.form(max_files=0, max_fields=100, max_part_size=MAX_BODY_BYTES)
     return _Form(form, _lang(request, form.get("lang")))
 
 
@@ -198,6 +204,8 @@ def _library_error(
     request: Request, f: _Form, exc: ReferralError, safety: list[Any] | None = None
 ) -> HTMLResponse:
     localise(exc, f.lang)
+    if isinstance(exc, NoConcernError):  # the command line's words name --concern
+        exc.args = (web_labels(f.lang)["no_concern"],)
     status = 422 if isinstance(exc, NoteTooLongError) else _web_api.status_of(exc)
     return _form_error(
         request, f, error_code(exc), str(exc), status, safety=safety_view(safety or [], f.lang)
@@ -252,6 +260,7 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
     @app.post("/sheet", response_class=HTMLResponse, include_in_schema=False)
     async def sheet_page(request: Request) -> Response:
         f = await _read_form(request)
+        f.keep_note = f.include_note
         plan, error = _plan_or_error(request, f)
         if error is not None:
             return error
@@ -347,7 +356,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        if _wants_json(request) or request.method != "GET":
+        if _wants_json(request):
             return error_response(code, str(exc.detail), exc.status_code)
         lang = _lang(request)
         error = {"code": code, "message": web_labels(lang)["not_found"]}
