@@ -226,8 +226,12 @@ def test_the_sheet_prints_on_few_a4_pages_and_holds_the_note_only_if_asked(
     assert sheet.locator("#printed-date").inner_text().strip()
     assert sheet.locator("#data-date").inner_text().strip()
     sheet.emulate_media(media="print")
+    assert not sheet.locator("a.skip").is_visible()  # the print stylesheet hides the screen aids
     pages, text = _pdf_pages_and_text(sheet.pdf(format="A4"))
     assert 1 <= pages <= 3
+    # the stylesheet's own page size wins over the browser's (Letter here): it asks for A4
+    paper = PdfReader(io.BytesIO(sheet.pdf(format="Letter", prefer_css_page_size=True))).pages[0]
+    assert (round(float(paper.mediabox.width)), round(float(paper.mediabox.height))) == (595, 842)
     html = sheet.content()
     if include_note:
         assert note in sheet.locator("#note-text").inner_text()
