@@ -446,8 +446,19 @@ def test_no_request_goes_to_another_host(context: BrowserContext, server: Server
 
 
 def test_a_canary_note_leaves_no_trace(context: BrowserContext, server: Server) -> None:
+    """The note travels in POST bodies only: never in an address, the server's output or its
+    folders, and the pages that show it tell the browser not to keep them (no-store)."""
     urls: list[str] = []
+    caching: dict[str, str] = {}
     context.on("request", lambda r: urls.append(r.url))
+    context.on(
+        "response",
+        lambda r: (
+            caching.update({urlsplit(r.url).path: r.headers.get("cache-control", "")})
+            if r.request.method == "POST"
+            else None
+        ),
+    )
     page = context.new_page()
     note = f"{NOTE} {CANARY} 田中花子さん（090-1234-5678）"
     _route(page, note)
@@ -460,6 +471,8 @@ def test_a_canary_note_leaves_no_trace(context: BrowserContext, server: Server) 
     _route(page, CANARY)  # a note with no concern in it: an error page
     time.sleep(0.3)  # let the server write its access log lines
     assert all(CANARY not in u for u in urls)
+    assert set(caching) == {"/route", "/sheet"}
+    assert all("no-store" in v for v in caching.values()), caching
     log = server.log.read_bytes()
     assert b'"POST /route' in log and b'"POST /sheet' in log  # the access log is in the file
     assert CANARY.encode() not in log
