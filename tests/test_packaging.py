@@ -46,6 +46,18 @@ def test_wheel_contains_the_data_and_type_marker(wheel: Path) -> None:
     assert data == (ROOT / "data" / "agencies.json").read_bytes()
 
 
+def test_wheel_contains_the_web_pages_templates_and_static_files(wheel: Path) -> None:
+    """``referral serve`` renders from files in the package: every one is in the wheel."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "referral"
+    files = [*package.glob("templates/*.html"), *package.glob("static/*")]
+    assert {"base.html", "plan.html", "sheet.html", "app.js", "style.css"} <= {
+        f.name for f in files
+    }
+    for f in files:
+        assert f"referral/{f.relative_to(package).as_posix()}" in names
+
+
 def test_installed_wheel_finds_its_data_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
