@@ -521,6 +521,8 @@ def test_take_screenshots(
 def test_the_readme_screenshots_are_committed() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in SCREENSHOTS:
-        path = IMG / f"{name}.png"
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
+        data = (IMG / f"{name}.png").read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n", name
+        width = int.from_bytes(data[16:20], "big")  # the IHDR chunk's first field
+        assert width == (1280 if name.endswith("desktop") else 390), name
         assert f"docs/img/{name}.png" in readme
