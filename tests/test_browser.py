@@ -268,6 +268,7 @@ def test_the_pages_switch_to_english(page: Page) -> None:
     assert page.locator("html").get_attribute("lang") == "en"
     assert "189" in page.locator("#safety").inner_text()
     assert not _has_kana(page.locator("#print-sheet").inner_text())
+    assert not _has_kana(page.locator("#plan h1").inner_text())
     again = page.locator("#plan article.card").evaluate_all(
         "cards => cards.map(c => c.dataset.agencyId)"
     )
