@@ -26,6 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -251,7 +252,7 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
     @app.post("/route", response_class=HTMLResponse, include_in_schema=False)
     async def route_page(request: Request) -> Response:
         f = await _read_form(request)
-        plan, error = _plan_or_error(request, f)
+        plan, error = await run_in_threadpool(_plan_or_error, request, f)  # not on the loop
         if error is not None:
             return error
         d: Directory = request.app.state.directory
@@ -261,7 +262,7 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
     async def sheet_page(request: Request) -> Response:
         f = await _read_form(request)
         f.keep_note = f.include_note
-        plan, error = _plan_or_error(request, f)
+        plan, error = await run_in_threadpool(_plan_or_error, request, f)
         if error is not None:
             return error
         d: Directory = request.app.state.directory
