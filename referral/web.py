@@ -9,7 +9,7 @@ Nothing is fetched from another host; templates escape every value.
 >>> from referral import Directory
 >>> from referral.web import create_app
 >>> app = create_app(Directory.load())
->>> sorted(r.path for r in app.routes if getattr(r, "path", "").startswith("/api/"))
+>>> sorted(p for p in app.openapi()["paths"] if p.startswith("/api/"))
 ['/api/agencies/{agency_id}', '/api/areas', '/api/match', '/api/route']
 """
 
@@ -321,11 +321,15 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs_page(request: Request) -> HTMLResponse:
         lang = _lang(request)
+        paths = request.app.openapi()["paths"]
         endpoints = [
-            (method, route.path, (route.endpoint.__doc__ or "").strip().split("\n")[0])
-            for route in request.app.routes
-            if getattr(route, "include_in_schema", False)
-            for method in sorted(getattr(route, "methods", ()))
+            (
+                method.upper(),
+                path,
+                (op.get("description") or op.get("summary") or "").split("\n")[0],
+            )
+            for path, ops in paths.items()
+            for method, op in ops.items()
         ]
         return _page(request, "docs.html", lang, endpoints=endpoints, hsda=HSDA_TABLES)
 

@@ -419,6 +419,8 @@ def test_openapi_is_served_and_swagger_is_not(client: TestClient) -> None:
         assert path in spec["paths"]
     docs = client.get("/docs").text
     assert "swagger" not in docs.lower() and "cdn" not in docs.lower()
+    for path in spec["paths"]:  # every endpoint is listed on the page
+        assert f"<code>{path}</code>" in docs
 
 
 # -- HSDA ----------------------------------------------------------------------------------
