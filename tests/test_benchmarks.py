@@ -39,6 +39,7 @@ def test_cli_benchmark_compares_cold_start_with_the_bare_import() -> None:
     assert "the bare import" in bench.report(result)
 
 
+@pytest.mark.slow  # starts a real server: half a minute on two shared cores
 def test_web_benchmark_serves_pages_and_the_api_beside_the_library() -> None:
     pytest.importorskip("uvicorn")
     pytest.importorskip("httpx")
