@@ -35,10 +35,17 @@ def _token(args: argparse.Namespace) -> str | None:
     return given
 
 
-def _check_extra(lang: Any) -> None:
+def _missing(module: str) -> bool:
     import importlib.util  # noqa: PLC0415
 
-    if any(importlib.util.find_spec(m) is None for m in _WEB_MODULES):
+    try:
+        return importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):  # a broken or blocked install counts as missing
+        return True
+
+
+def _check_extra(lang: Any) -> None:
+    if any(_missing(m) for m in _WEB_MODULES):
         raise MissingExtraError(say("serve_needs_web", lang))
 
 

@@ -54,9 +54,17 @@ def _tel(number: str) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", number)
 
 
+def _is_fax(label: str | None) -> bool:
+    """A fax number gets no ``tel:`` link (a phone would dial a fax machine)."""
+    return label is not None and "FAX" in label.upper().replace("ＦＡＸ", "FAX")
+
+
 def _contact(ref: AgencyRef | Agency, lang: Lang) -> dict[str, Any]:
     """Phones (with ``tel:`` links), the address, or whom to call instead."""
-    phones = [{"text": phone_line(p, lang), "tel": _tel(p.number)} for p in ref.phones]
+    phones = [
+        {"text": phone_line(p, lang), "tel": "" if _is_fax(p.label) else _tel(p.number)}
+        for p in ref.phones
+    ]
     via = None
     if isinstance(ref, AgencyRef) and not ref.phones and ref.contact_name is not None:
         via = {

@@ -9,7 +9,7 @@ Nothing is fetched from another host; templates escape every value.
 >>> from referral import Directory
 >>> from referral.web import create_app
 >>> app = create_app(Directory.load())
->>> sorted(r.path for r in app.routes if getattr(r, "path", "").startswith("/api/"))
+>>> sorted(p for p in app.openapi()["paths"] if p.startswith("/api/"))
 ['/api/agencies/{agency_id}', '/api/areas', '/api/match', '/api/route']
 """
 
@@ -26,6 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -251,7 +252,7 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
     @app.post("/route", response_class=HTMLResponse, include_in_schema=False)
     async def route_page(request: Request) -> Response:
         f = await _read_form(request)
-        plan, error = _plan_or_error(request, f)
+        plan, error = await run_in_threadpool(_plan_or_error, request, f)  # not on the loop
         if error is not None:
             return error
         d: Directory = request.app.state.directory
@@ -261,7 +262,7 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
     async def sheet_page(request: Request) -> Response:
         f = await _read_form(request)
         f.keep_note = f.include_note
-        plan, error = _plan_or_error(request, f)
+        plan, error = await run_in_threadpool(_plan_or_error, request, f)
         if error is not None:
             return error
         d: Directory = request.app.state.directory
@@ -320,11 +321,15 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs_page(request: Request) -> HTMLResponse:
         lang = _lang(request)
+        paths = request.app.openapi()["paths"]
         endpoints = [
-            (method, route.path, (route.endpoint.__doc__ or "").strip().split("\n")[0])
-            for route in request.app.routes
-            if getattr(route, "include_in_schema", False)
-            for method in sorted(getattr(route, "methods", ()))
+            (
+                method.upper(),
+                path,
+                (op.get("description") or op.get("summary") or "").split("\n")[0],
+            )
+            for path, ops in paths.items()
+            for method, op in ops.items()
         ]
         return _page(request, "docs.html", lang, endpoints=endpoints, hsda=HSDA_TABLES)
 

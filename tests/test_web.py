@@ -93,6 +93,7 @@ def test_the_plan_page_contract(client: TestClient) -> None:
     html = r.text
     assert '<section id="plan"' in html and '<ol class="path">' in html
     assert 'href="tel:0453208407"' in html  # the ward's livelihood section
+    assert "045-322-9877（FAX）" in html and 'href="tel:0453229877"' not in html  # no fax dial
     assert 'id="coordinator"' in html and 'id="meeting"' in html
     assert '<form id="sheet-form" method="post" action="/sheet" target="_blank">' in html
     assert '<input type="checkbox" id="include-note" name="include_note" value="1">' in html
@@ -418,6 +419,8 @@ def test_openapi_is_served_and_swagger_is_not(client: TestClient) -> None:
         assert path in spec["paths"]
     docs = client.get("/docs").text
     assert "swagger" not in docs.lower() and "cdn" not in docs.lower()
+    for path in spec["paths"]:  # every endpoint is listed on the page
+        assert f"<code>{path}</code>" in docs
 
 
 # -- HSDA ----------------------------------------------------------------------------------
