@@ -14,7 +14,9 @@ Benchmarks: corpus (quality on text we did not write, safety notes, notes/s besi
 matcher), matching (notes/s, F1 on the team's own notes), routing (route latency, locality),
 gaps (coverage and other analyses on the bundled data), scale (load, memory, route and
 coverage from one ward to a national network), cli (cold start of ``referral route``), edit
-(the dry-run diff beside the save, and editors at once on one file).
+(the dry-run diff beside the save, and editors at once on one file), web (``referral serve``:
+plan pages and ``/api/route`` per second and latency at 1, 4 and 16 clients, beside the
+library's own route).
 
 Speed figures are wall-clock on this machine, single-threaded; compare ratios, not seconds,
 between machines. Nothing here is a test: targets live in the issues and the closing notes.
@@ -41,6 +43,7 @@ import bench_gaps  # noqa: E402
 import bench_matching  # noqa: E402
 import bench_routing  # noqa: E402
 import bench_scale  # noqa: E402
+import bench_web  # noqa: E402
 
 Bench = tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]
 
@@ -52,6 +55,7 @@ BENCHMARKS: dict[str, Bench] = {
     "scale": (bench_scale.run, bench_scale.report),
     "cli": (bench_cli.run, bench_cli.report),
     "edit": (bench_edit.run, bench_edit.report),
+    "web": (bench_web.run, bench_web.report),
 }
 
 

@@ -31,14 +31,17 @@ T = Callable[[str, str], str]
 
 
 class Command(NamedTuple):
-    """One row of the command table: what runs, its help (ja, en), an example, and whether
-    it prints records (then it takes ``--nl``, ``--csv``, ``--tsv`` and ``--bom``).
+    """One row of the command table: what runs, its help (ja, en), an example, whether it
+    prints records (then it takes ``--nl``, ``--csv``, ``--tsv`` and ``--bom``), and whether
+    it runs until stopped (``serve``: a server; the fuzzer leaves such commands out and tests
+    them apart, since a call that starts one does not return).
     """
 
     run: Callable[[argparse.Namespace], int]
     help: tuple[str, str]
     example: str
     records: bool = False
+    runs_forever: bool = False
 
 
 def argv_lang(argv: Sequence[str]) -> Lang | None:
@@ -307,7 +310,31 @@ def _validate(p: argparse.ArgumentParser, t: T) -> None:
     )
 
 
+def _serve(p: argparse.ArgumentParser, t: T) -> None:
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help=t(
+            "待ち受けるアドレス（既定: 127.0.0.1。ほかは --token が必要）",
+            "address to listen on (default: 127.0.0.1; any other needs --token)",
+        ),
+    )
+    p.add_argument(
+        "--port", type=int, default=8000, help=t("ポート（既定: 8000）", "port (default: 8000)")
+    )
+    p.add_argument(
+        "--token",
+        default=None,
+        help=t(
+            "アクセスに必要な合言葉（環境変数 REFERRAL_TOKEN でも可。そちらを推奨）",
+            "a token every request must carry (or the REFERRAL_TOKEN environment variable, "
+            "which others cannot see in ps)",
+        ),
+    )
+
+
 _ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, T], None]] = {
+    "serve": _serve,
     "agencies": _agencies,
     "show": _show,
     "areas": _areas,

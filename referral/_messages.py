@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from ._lang import Lang, in_lang
 
-__all__ = ["ERRORS", "FREE_TEXT", "MESSAGES", "PHRASES", "USAGE", "WHAT", "Lang", "label", "say"]
+__all__ = [
+    "ERRORS",
+    "FREE_TEXT",
+    "MESSAGES",
+    "PHRASES",
+    "USAGE",
+    "WEB",
+    "WHAT",
+    "Lang",
+    "label",
+    "say",
+    "web_labels",
+]
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "id": ("ID", "id"),
@@ -198,6 +210,30 @@ ERRORS: dict[str, tuple[str, str]] = {
         "--bom は --csv か --tsv と一緒に使います",
         "--bom goes with --csv or --tsv",
     ),
+    "serve_needs_token": (
+        "{host} で待ち受けるには合言葉が必要です: --token か環境変数 REFERRAL_TOKEN を"
+        "指定してください（この端末だけで使うなら --host 127.0.0.1）",
+        "listening on {host} needs a token: give --token or set REFERRAL_TOKEN (or keep to "
+        "this machine with --host 127.0.0.1)",
+    ),
+    "serve_short_token": (
+        '合言葉は{n}文字以上にしてください（例: python -c "import secrets; '
+        'print(secrets.token_urlsafe())"）',
+        'the token must be at least {n} characters (for instance: python -c "import '
+        'secrets; print(secrets.token_urlsafe())")',
+    ),
+    "serve_port": (
+        "ポートは1〜65535で指定してください（{port} は不可）",
+        "the port must be from 1 to 65535, not {port}",
+    ),
+    "serve_needs_web": (
+        "referral serve にはウェブ用の追加パッケージが必要です: pip install 'referral[web]'",
+        "referral serve needs the web extra: pip install 'referral[web]'",
+    ),
+    "serve_open": (
+        "referral: {url} をブラウザで開いてください（終了は Ctrl-C）",
+        "referral: open {url} in a browser (Ctrl-C stops)",
+    ),
     "brief_json": (
         "--brief は表示用です。--json・--csv などとは一緒に使えません",
         "--brief is for reading; it does not go with --json, --csv and the like",
@@ -327,3 +363,109 @@ def say(name: str, lang: Lang, /, **fields: object) -> str:
     '(詳しくは: referral route --help)'
     """
     return in_lang(lang, *_SAYINGS[name]).format(**fields)
+
+
+WEB: dict[str, tuple[str, str]] = {
+    "title": ("つなぎ先の案内", "Where to route a concern"),
+    "skip": ("本文へ移動", "Skip to the content"),
+    "lang_switch": ("English", "日本語"),
+    "not_emergency": (
+        "これは緊急通報の手段ではありません。命に関わるときは110（警察）・119（救急・消防）へ。"
+        "子どもの虐待が疑われるときは189へ。",
+        "This is not an emergency service. In danger of life call 110 (police) or 119 "
+        "(ambulance, fire); for suspected child abuse call 189.",
+    ),
+    "note": ("相談メモ", "Concern note"),
+    "note_help": (
+        "メモは送信後に画面に表示するだけで、保存・記録はしません。",
+        "The note is only shown back to you; it is never stored or logged.",
+    ),
+    "area": (
+        "地域（区・地域ケアプラザ・町名・郵便番号）",
+        "Area (ward, care plaza, town, postal code)",
+    ),
+    "age": ("本人の年齢（分かれば）", "The person's age (when known)"),
+    "go": ("つなぎ先を調べる", "Find where to route"),
+    "plan": ("つなぎ先", "Where to route"),
+    "area_found": ("地域", "Area"),
+    "origin": ("起点", "Starts from"),
+    "concerns": ("懸念", "Concerns"),
+    "reasons": ("理由", "Why"),
+    "path": ("経路", "Path"),
+    "phone": ("電話", "Phone"),
+    "address": ("住所", "Address"),
+    "hours": ("受付時間", "Hours"),
+    "remarks": ("注意", "Note"),
+    "alternatives": ("他の候補", "Also"),
+    "coordinator": ("調整役", "Coordinator"),
+    "meeting": ("提起する会議", "Raise at"),
+    "caveats": ("注意事項", "Caveats"),
+    "no_path": ("名簿上のつながりなし", "no link on record"),
+    "view_short": ("簡潔に表示", "Short view"),
+    "view_full": ("詳しく表示", "Full view"),
+    "sheet": ("紹介シートを印刷", "Print a referral sheet"),
+    "include_note": ("シートにメモを含める", "Include the note on the sheet"),
+    "sheet_title": ("紹介シート", "Referral sheet"),
+    "printed": ("印刷日", "Printed"),
+    "data_date": ("データの確認日", "Data checked"),
+    "note_on_sheet": ("相談メモ", "Note"),
+    "new_search": ("別のメモを調べる", "Route another note"),
+    "error": ("入力を確認してください", "Please check the form"),
+    "empty_note": (
+        "相談メモを入力するか、懸念を選んでください",
+        "Type a note, or choose a concern",
+    ),
+    "empty_area": ("地域を入力してください", "Type an area"),
+    "bad_age": (
+        "年齢は0〜130の整数で入力してください",
+        "The age must be a whole number from 0 to 130",
+    ),
+    "agencies": ("機関", "Bodies"),
+    "links": ("つながり", "Links"),
+    "network": ("この地域のネットワーク", "This area's network"),
+    "bodies_here": ("この地域の機関", "Bodies of this area"),
+    "districts": ("地域ケアプラザ圏域", "Care plaza areas"),
+    "concern_list": ("懸念の一覧", "Concerns"),
+    "primary_kinds": ("一次窓口", "Primary windows"),
+    "gaps": ("支援の網の穴", "Gaps in the safety net"),
+    "choose_ward": ("区を選んでください", "Choose a ward"),
+    "coverage": ("カバー状況", "Coverage"),
+    "covered": ("出典で確認した窓口に届く", "reached through attested records"),
+    "structural": ("構造上の記録だけで届く", "reached through structural records only"),
+    "partial": ("一部の窓口に届かない", "some windows missing or unreachable"),
+    "uncovered": ("窓口に届かない", "no window reached"),
+    "spof": ("単一障害点（ここを通じてしか届かない）", "Single points of failure"),
+    "none": ("なし", "none"),
+    "api": ("API", "API"),
+    "api_intro": (
+        "JSON の API と Open Referral HSDA 3.0 の読み取り専用の API です。",
+        "The JSON API and a read-only Open Referral HSDA 3.0 API.",
+    ),
+    "not_found": ("見つかりません", "Not found"),
+    "weak": ("弱い手がかり", "weak clue"),
+    "evidence": ("根拠（メモの語）", "evidence (words of the note)"),
+    "kind": ("種別", "Kind"),
+    "tier": ("圏域", "Tier"),
+    "structural_record": (
+        "構造上の記録（名称・連絡先は出典で未確認）",
+        "structural record (no source gives its name or contact)",
+    ),
+    "contact_via": ("連絡先", "Contact via"),
+    "confidential": ("所在地は非公開", "address is confidential"),
+    "home": ("トップ", "Home"),
+    "safety": ("安全上の注意（最優先）", "Safety first"),
+    "no_concern": (
+        "メモから懸念を読み取れませんでした。言い換えるか、「懸念」の一覧から選んでください",
+        "No concern could be read in the note: rephrase it, or choose from the concerns",
+    ),
+}
+"""The web pages' labels (:func:`web_labels`)."""
+
+
+def web_labels(lang: Lang) -> dict[str, str]:
+    """Every label of the web pages in ``lang``.
+
+    >>> web_labels("en")["go"]
+    'Find where to route'
+    """
+    return {key: in_lang(lang, *pair) for key, pair in WEB.items()}

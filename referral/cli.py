@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__, _cli_data, _cli_names, _cli_tables
+from . import __version__, _cli_data, _cli_names, _cli_serve, _cli_tables
 from ._cli_data import max_bytes
 from ._cli_errors import error_object, localise, usage_message
 from ._cli_output import chosen_format, emit
@@ -398,6 +398,15 @@ _COMMANDS["kinds"] = Command(
     ),
     "referral kinds --csv --bom",
     records=True,
+)
+_COMMANDS["serve"] = Command(
+    _cli_serve.cmd_serve,
+    (
+        "相談メモの画面をブラウザで開く（この端末だけ。pip install 'referral[web]' が必要）",
+        "open the coordinators' web page on this machine (needs pip install 'referral[web]')",
+    ),
+    "referral serve --port 8000",
+    runs_forever=True,
 )
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "ArgumentTypeError",
     "DataError",
     "DataFileError",
+    "MissingExtraError",
     "NoConcernError",
     "NoteTooLongError",
     "Omitted",
@@ -320,6 +321,12 @@ class NoConcernError(ReferralError, LookupError):
 
 class AreaTooBroadError(ReferralError, ValueError):
     """The area given is the whole city; a route needs a ward or a daily-living area."""
+
+
+class MissingExtraError(ReferralError, ImportError):
+    """A command needs an optional extra that is not installed (``referral serve`` needs
+    ``pip install 'referral[web]'``); the message names the command that installs it.
+    """
 
 
 class SaveError(ReferralError, OSError):

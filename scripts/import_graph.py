@@ -66,16 +66,21 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_cli_names",
             "_cli_tables",
             "_cli_data",
+            "_cli_serve",
             "cli",
             "__main__",
+            "_web_guard",
+            "_web_views",
+            "_web_api",
+            "web",
         ),
     ),
 )
 """The layers, lowest first: a module may import its own layer's modules and lower ones."""
 
 FACADE = "directory"
-MAY_IMPORT_DIRECTORY = frozenset({"__init__", "cli", "_cache"})
-"""The modules that may import the facade, besides any ``_cli_*`` module."""
+MAY_IMPORT_DIRECTORY = frozenset({"__init__", "cli", "_cache", "web"})
+"""The modules that may import the facade, besides any ``_cli_*`` or ``_web_*`` module."""
 
 
 def imports_of(source: str, modules: Iterable[str]) -> set[str]:
@@ -144,7 +149,7 @@ def violations(
 
 
 def _may_import_facade(module: str) -> bool:
-    return module in MAY_IMPORT_DIRECTORY or module.startswith("_cli_")
+    return module in MAY_IMPORT_DIRECTORY or module.startswith(("_cli_", "_web_"))
 
 
 def render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+import pytest
 from helpers import REPO, load_script
 
 from referral import Directory
@@ -36,6 +37,22 @@ def test_cli_benchmark_compares_cold_start_with_the_bare_import() -> None:
     assert result["bare_import_ms"] > 0 and result["route_cold_ms"] > 0
     assert result["ratio"] == result["route_cold_ms"] / result["bare_import_ms"]
     assert "the bare import" in bench.report(result)
+
+
+@pytest.mark.slow  # starts a real server: half a minute on two shared cores
+def test_web_benchmark_serves_pages_and_the_api_beside_the_library() -> None:
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("httpx")
+    bench = _load("bench_web")
+    result = bench.run(quick=True, clients=(1, 4), per_level=6)
+    assert result["library_p50_ms"] > 0
+    assert [(r["endpoint"], r["clients"]) for r in result["rows"]] == [
+        ("page", 1), ("page", 4), ("api", 1), ("api", 4),
+    ]  # fmt: skip
+    for row in result["rows"]:
+        assert row["requests"] == 6 and 0 < row["p50_ms"] <= row["p99_ms"]
+        assert row["per_s"] > 0 and row["overhead_ratio"] > 0
+    assert "×library" in bench.report(result)
 
 
 def test_runs_compare_figure_by_figure() -> None:

@@ -27,6 +27,7 @@ ERRORS: dict[type[ReferralError], tuple[tuple[type[BaseException], ...], int]] =
     errors.UnknownAreaError: ((KeyError, LookupError), EXIT_NO_MATCH),
     errors.OutsideAreaError: ((KeyError, LookupError), EXIT_NO_MATCH),
     errors.NoConcernError: ((LookupError,), EXIT_NO_MATCH),
+    errors.MissingExtraError: ((ImportError,), EXIT_ERROR),
     errors.SaveError: ((OSError,), EXIT_ERROR),
     errors.SaveConflictError: ((OSError,), EXIT_ERROR),
 }

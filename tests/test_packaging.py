@@ -46,6 +46,41 @@ def test_wheel_contains_the_data_and_type_marker(wheel: Path) -> None:
     assert data == (ROOT / "data" / "agencies.json").read_bytes()
 
 
+def test_wheel_contains_the_web_pages_templates_and_static_files(wheel: Path) -> None:
+    """``referral serve`` renders from files in the package: every one is in the wheel."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "referral"
+    files = [*package.glob("templates/*.html"), *package.glob("static/*")]
+    assert {"base.html", "plan.html", "sheet.html", "app.js", "style.css"} <= {
+        f.name for f in files
+    }
+    for f in files:
+        assert f"referral/{f.relative_to(package).as_posix()}" in names
+
+
+def test_the_library_and_other_commands_work_without_the_web_extra() -> None:
+    """With FastAPI, uvicorn, Jinja2 and python-multipart absent, the package imports, the
+    other commands run, and ``serve`` says in one line which pip command installs them."""
+    code = (
+        "import sys\n"
+        "for m in ('fastapi', 'uvicorn', 'jinja2', 'multipart', 'starlette', 'httpx'):\n"
+        "    sys.modules[m] = None\n"
+        "import referral\n"
+        "from referral.cli import main\n"
+        "assert main(['route', 'ゴミ屋敷で悪臭', '--area', '戸部本町', '--brief']) == 0\n"
+        "assert main(['serve']) == 2\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "REFERRAL_CACHE_DIR": "off"},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].endswith("pip install 'referral[web]'")
+
+
 def test_installed_wheel_finds_its_data_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
