@@ -37,7 +37,17 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("data files", ("_data", "_diff", "validation", "editing", "areas", "_aliases")),
     (
         "reading notes",
-        ("morphology", "polarity", "cues", "rules", "association", "safety_ngrams", "matching"),
+        (
+            "morphology",
+            "polarity",
+            "_cue_base",
+            "_cue_numbers",
+            "cues",
+            "rules",
+            "association",
+            "safety_ngrams",
+            "matching",
+        ),
     ),
     ("the network", ("network", "locality", "health", "synth")),
     ("routing and gaps", ("advice", "_plan_text", "routing", "gaps")),
