@@ -46,6 +46,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "rules",
             "association",
             "safety_ngrams",
+            "_evidence",
             "matching",
         ),
     ),
