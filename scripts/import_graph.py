@@ -65,7 +65,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "interop",
         ),
     ),
-    ("the facade", ("directory",)),
+    ("the facade", ("_lookups", "directory")),
     (
         "entry points",
         (
