@@ -14,7 +14,7 @@ from typing import Any, Literal
 from .morphology import Token
 from .polarity import Polarity, passive, polarity
 
-__all__ = ["Cue", "Role"]
+__all__ = ["Cue", "Role", "make_cue"]
 
 Role = Literal["subject", "object", "agent", "owner", "target"]
 """What a person is in their clause, from the particle after them."""
@@ -46,7 +46,10 @@ class Cue:
     english: bool = False
 
 
-def _cue(tokens: Sequence[Token], atom: str, first: int, last: int, **kw: Any) -> Cue:
+def make_cue(tokens: Sequence[Token], atom: str, first: int, last: int, **kw: Any) -> Cue:
+    """The cue of ``atom`` on ``tokens[first..last]``: its offsets, how it is said, and its
+    voice (``kw`` sets the other fields: ``value``, ``role``).
+    """
     a, b = tokens[first], tokens[last]
     return Cue(
         atom=atom,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ._cue_base import Cue, _cue
+from ._cue_base import Cue, make_cue
 from .morphology import Token
 
 __all__ = ["AGED_DECADE", "AGE_BANDS", "age_atom", "find_numbers"]
@@ -77,10 +77,10 @@ def find_numbers(tokens: Sequence[Token]) -> list[Cue]:
         elif t.pos == "noun" and (m := _SHORT_SCHOOL.match(t.surface)):
             grade = int(m.group(2)) if m.group(2).isdecimal() else _KANJI_NUM[m.group(2)]
             age = _SCHOOL[m.group(1)] + grade
-            out.append(_cue(tokens, age_atom(age), i, i, value=age))
+            out.append(make_cue(tokens, age_atom(age), i, i, value=age))
         elif t.lemma in _DAY_WORDS or t.surface in _DAY_WORDS:
             value = _DAY_WORDS.get(t.lemma, _DAY_WORDS.get(t.surface, 3))
-            out.append(_cue(tokens, "days", i, i, value=value))
+            out.append(make_cue(tokens, "days", i, i, value=value))
     return out
 
 
@@ -109,18 +109,18 @@ def _japanese_number(tokens: Sequence[Token], i: int) -> list[Cue]:
         and nxt.pos == "close"
         and 0 < value <= MAX_BRACKET_AGE
     ):
-        return [_cue(tokens, age_atom(value), i, i, value=value)]  # 女性（34）
+        return [make_cue(tokens, age_atom(value), i, i, value=value)]  # 女性（34）
     if nxt.lemma == "代" and value % 10 == 0 and value <= MAX_DECADE:
-        return [_cue(tokens, _decade_atom(value), i, i + 1, value=value)]
+        return [make_cue(tokens, _decade_atom(value), i, i + 1, value=value)]
     if nxt.lemma in ("歳", "才") and value <= MAX_AGE:
-        return [_cue(tokens, age_atom(value), i, i + 1, value=value)]
+        return [make_cue(tokens, age_atom(value), i, i + 1, value=value)]
     if nxt.lemma == "年生" and prev is not None and prev.lemma in _SCHOOL:
         age = _SCHOOL[prev.lemma] + value
-        return [_cue(tokens, age_atom(age), i - 1, i + 1, value=age)]
+        return [make_cue(tokens, age_atom(age), i - 1, i + 1, value=age)]
     if nxt.lemma in _ANIMAL_COUNTERS and value >= MANY_ANIMALS:
-        return [_cue(tokens, "many_animals", i, i + 1, value=value)]
+        return [make_cue(tokens, "many_animals", i, i + 1, value=value)]
     if nxt.lemma == "日" and value >= MIN_DAYS and (nxt2 is None or nxt2.lemma in _DAY_AFTER):
-        return [_cue(tokens, "days", i, i + 1, value=value)]
+        return [make_cue(tokens, "days", i, i + 1, value=value)]
     return []
 
 
@@ -132,14 +132,14 @@ def _english_number(tokens: Sequence[Token], i: int) -> list[Cue]:
     words = [t.lemma for t in tokens[i + 1 : i + 7] if t.lemma != "-"][:4]
     prev = tokens[i - 1].lemma if i > 0 else ""
     if words[:1] == ["s"] and value % 10 == 0 and prev in ("her", "his", "their", "the", "in"):
-        return [_cue(tokens, _decade_atom(value), i, i + 1, value=value)]
+        return [make_cue(tokens, _decade_atom(value), i, i + 1, value=value)]
     if words[:1] in (["month"], ["week"]) and "old" in words[1:3]:
         last = next(k for k in range(i + 1, len(tokens)) if tokens[k].lemma == "old")
-        return [_cue(tokens, "infant", i, last, value=0)]  # a 6-month-old
+        return [make_cue(tokens, "infant", i, last, value=0)]  # a 6-month-old
     if ("year" in words[:3] and "old" in words[:4]) or words[:1] == ["yo"] or prev == "aged":
-        return [_cue(tokens, age_atom(value), i, i, value=value)]
+        return [make_cue(tokens, age_atom(value), i, i, value=value)]
     if words and words[0] in _ANIMALS_EN and value >= MANY_ANIMALS:
-        return [_cue(tokens, "many_animals", i, i + 1, value=value)]
+        return [make_cue(tokens, "many_animals", i, i + 1, value=value)]
     if words and words[0] in ("day", "week") and value >= MIN_DAYS:
-        return [_cue(tokens, "days", i, i + 1, value=value * (7 if words[0] == "week" else 1))]
+        return [make_cue(tokens, "days", i, i + 1, value=value * (7 if words[0] == "week" else 1))]
     return []

@@ -35,7 +35,7 @@ from importlib import resources
 from itertools import accumulate
 from typing import Any
 
-from ._cue_base import Cue, Role, _cue
+from ._cue_base import Cue, Role, make_cue
 from ._cue_numbers import age_atom, find_numbers
 from .morphology import Token, analyse
 from .polarity import CASE_PARTICLES, Polarity, polarity
@@ -249,7 +249,7 @@ def find_cues(tokens: Sequence[Token], lexicon: Lexicon) -> list[Cue]:
             if last < 0 or taken.get(atom, -1) >= last or all(garbled[i : last + 1]):
                 continue
             taken[atom] = last
-            cues.append(_cue(tokens, atom, i, last))
+            cues.append(make_cue(tokens, atom, i, last))
     cues = _outermost(cues, lexicon)
     cues += find_numbers(tokens)
     cues.sort(key=lambda c: (c.first, c.last, c.atom))
