@@ -53,6 +53,7 @@ import pydantic
 from . import (
     _aliases,
     _concern_models,
+    _cue_base,
     _plan_models,
     areas,
     association,
@@ -93,6 +94,7 @@ _MODULES = (
     matching,
     _aliases,
     cues,
+    _cue_base,
     rules,
     association,
     _ngrams,

@@ -16,20 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pydantic
-from rapidfuzz import fuzz, process
-
 from . import editing
 from ._data import bundled_path
-from ._schema import Problems, schema_problems
+from ._lookups import (
+    area_index,
+    as_problems,
+    name_index,
+    postal_coverage,
+    resolve_where,
+    search_names,
+)
 from ._suggest import suggest
 from ._text import fold_place
 from .areas import MAX_AREA_CHARS, AreaIndex
@@ -59,12 +61,11 @@ from .models import (
     NoteReading,
     PostalCoverage,
     ReferralPlan,
-    Text,
 )
 from .network import build_graph
 from .routing import RouteData, check_age, contact_of, route
 from .validation import bundled_document, check_integrity, load_document
-from .vocabulary import KINDS, known_kind
+from .vocabulary import known_kind
 
 if TYPE_CHECKING:  # the analysis modules load on first use: routing needs none of them
     import networkx as nx
@@ -91,23 +92,6 @@ def use_bundled(d: Directory) -> None:
     from its own file: ``d`` must be the bundled directory, already validated.
     """
     _BUNDLED[:] = [expect_instance(d, Directory, "directory")]
-
-
-@contextmanager
-def _as_problems(what: str, model: type[pydantic.BaseModel], item: Any) -> Iterator[None]:
-    """Turn a record that does not validate into a :class:`ValidationError` listing its
-    problems at their paths (a pydantic error is not part of this library's API).
-    """
-    try:
-        yield
-    except pydantic.ValidationError as exc:
-        problems = Problems()
-        schema_problems(problems, exc, [what], model, item)
-        raise ValidationError(what, problems.result()) from None
-
-
-CERTAIN = 0.999
-"""Confidence from which an area match counts as the one catchment (rounding aside)."""
 
 
 class Directory:
@@ -295,12 +279,7 @@ class Directory:
 
     @cached_property
     def _name_index(self) -> tuple[list[str], list[str]]:
-        keys, ids = [], []
-        for ag in self.document.agencies:
-            for name in (ag.name.ja, ag.name.en, ag.id):
-                keys.append(fold_place(name).lower())
-                ids.append(ag.id)
-        return keys, ids
+        return name_index(self.document.agencies)
 
     def find(
         self, text: str, *, kind: str | None = None, ward: str | None = None, limit: int = 10
@@ -328,29 +307,15 @@ class Directory:
         query = fold_place(text).lower()
         if not query:
             return []
-        keys, ids = self._name_index
-        hits = process.extract(query, keys, scorer=fuzz.WRatio, limit=None, score_cutoff=70)
-        best: dict[str, tuple[float, str]] = {}
-        for key, score, i in hits:
-            if score > best.get(ids[i], (-1.0, ""))[0]:
-                best[ids[i]] = (score, key)
-        out = []
-        for agency_id, (score, key) in best.items():
-            ag = self._agencies[agency_id]
-            if (kind and ag.kind != kind) or (ward and self.ward_of(ag) != ward):
-                continue
-            out.append(AgencyMatch(agency=ag, score=round(score, 1), matched=key))
-        out.sort(
-            key=lambda m: (
-                -m.score,
-                m.agency.aggregate,
-                KINDS[m.agency.kind].meeting,
-                not m.agency.attested,
-                len(m.agency.name.ja),
-                m.agency.id,
-            )
+        return search_names(
+            query,
+            self._name_index,
+            self._agencies,
+            kind=kind,
+            ward=ward,
+            ward_of=self.ward_of,
+            limit=limit,
         )
-        return out[:limit]
 
     # -- concerns ----------------------------------------------------------------------
     @property
@@ -459,7 +424,7 @@ class Directory:
         'nishi.safety_net_meeting'
         """
         check_age(age)  # before the area, as always
-        where, alternatives = self._where(area)
+        where, alternatives = resolve_where(area, self._areas, self._area_index)
         data = RouteData(
             agencies=self._agencies,
             areas=self._areas,
@@ -476,25 +441,6 @@ class Directory:
             origin_kind=origin_kind,
             note=note,
         )
-
-    def _where(self, area: str | AreaMatch) -> tuple[AreaMatch, list[AreaMatch]]:
-        """Where the person lives: an exact area id first, else the best resolution of the
-        text (and the other candidates), else :class:`UnknownAreaError`.
-        """
-        if isinstance(area, AreaMatch):
-            return area, []
-        if not isinstance(area, str):
-            raise ArgumentTypeError(f"area must be a str, not {type(area).__name__}")
-        known = self.area_or_none(area)
-        if known is not None:
-            by_id = AreaMatch(
-                area=known, confidence=1.0, reason=Text(ja="ID", en="id"), matched=area
-            )
-            return by_id, []
-        found = self.resolve_area(area)
-        if not found:
-            self.require_area(area)  # raises UnknownAreaError with the nearest names
-        return found[0], [m for m in found[1:] if m.confidence > 0]
 
     # -- gaps --------------------------------------------------------------------------
     @cached_property
@@ -562,15 +508,7 @@ class Directory:
         >>> c.codes == c.ward, c.one_catchment <= c.catchment <= c.ward
         (True, True)
         """
-        codes = sorted({t.postal_code for t in self.document.towns})
-        ward = catchment = one = 0
-        for code in codes:
-            found = self._area_index.resolve(code)
-            ward += bool(found)
-            districts = [m for m in found if m.area.kind == "district"]
-            catchment += bool(districts)
-            one += len(districts) == 1 and districts[0].confidence >= CERTAIN
-        return PostalCoverage(codes=len(codes), ward=ward, catchment=catchment, one_catchment=one)
+        return postal_coverage(self.document, self._area_index)
 
     def data_health(self, *, today: dt.date | None = None) -> DataHealth:
         """Structural and stale records per ward and kind, and the plan's own counts."""
@@ -587,7 +525,7 @@ class Directory:
             raise ArgumentTypeError(
                 f"agency must be an Agency or a dict, not {type(agency).__name__}"
             )
-        with _as_problems("agency", Agency, agency):
+        with as_problems("agency", Agency, agency):
             return Directory(editing.add_agency(self.document, agency, replace=replace))
 
     def with_changes(self, agency_id: str, **changes: Any) -> Directory:
@@ -602,7 +540,7 @@ class Directory:
         """A new directory with one more typed link."""
         if not isinstance(link, Link | dict):
             raise ArgumentTypeError(f"link must be a Link or a dict, not {type(link).__name__}")
-        with _as_problems("link", Link, link):
+        with as_problems("link", Link, link):
             return Directory(editing.add_link(self.document, link))
 
     def without_link(self, source: str, target: str, kind: str) -> Directory:
@@ -629,11 +567,7 @@ class Directory:
     # -- areas ---------------------------------------------------------------------------
     @cached_property
     def _area_index(self) -> AreaIndex:
-        names: dict[str, list[str]] = defaultdict(list)
-        for ag in self.document.agencies:
-            if ag.kind in ("care_plaza", "nursing_home"):
-                names[ag.area] += [ag.name.ja, re.sub(r"^横浜市|地域ケアプラザ.*$", "", ag.name.ja)]
-        return AreaIndex(self.document, names)
+        return area_index(self.document)
 
     def resolve_area(self, text: str, *, limit: int = 5) -> list[AreaMatch]:
         """Resolve a ward, care plaza, town (with 丁目), address or postal code to areas.

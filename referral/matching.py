@@ -35,15 +35,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from ._aliases import AliasIndex, normalize, normalize_with_map
+from ._evidence import (
+    evidence_strength,
+    inside_another,
+    mass,
+    noisy_or,
+    on_word_edges,
+    word_evidence,
+)
 from ._suggest import suggest
 from .association import Associations, content_lemmas, load_associations
 from .cues import Cue, Lexicon, Polarity, event_sentences, find_cues, load_lexicon, polarity
@@ -319,9 +326,9 @@ class Matcher:
         out = [
             self._combine(cid, f)
             for cid, f in found.items()
-            if (negated and not f.groups) or _noisy_or(f.groups.values()) >= floor
+            if (negated and not f.groups) or noisy_or(f.groups.values()) >= floor
         ]
-        out.sort(key=lambda m: (m.negated, -_mass(m), m.start, m.concern))
+        out.sort(key=lambda m: (m.negated, -mass(m), m.start, m.concern))
         return out
 
     def _alias_evidence(
@@ -347,13 +354,13 @@ class Matcher:
             for e in f.evidence:
                 by_start[e.start].append((e.end, cid))
         for hit in hits:
-            if _inside_another(hit.start, hit.end, hit.concern, by_start):
+            if inside_another(hit.start, hit.end, hit.concern, by_start):
                 continue  # 虐待 inside another concern's 高齢者虐待 is that concern's word
             pol: Polarity = "plain"
             if tokens:
                 first = min(bisect_right(ends, hit.start), len(tokens) - 1)
                 last = max(first, bisect_left(starts, hit.end) - 1)
-                if not _on_word_edges(text, tokens, first, last, hit.start, hit.end):
+                if not on_word_edges(text, tokens, first, last, hit.start, hit.end):
                     continue  # 子供を叩 is not in 子供を叩き起こし
                 pol = polarity(tokens, first, last)
                 sentence = tokens[first].sentence
@@ -378,7 +385,7 @@ class Matcher:
             f = found[hit.concern]
             f.evidence.append(ev)
             if not negated:
-                f.groups[hit.group] = max(f.groups.get(hit.group, 0.0), _strength(ev))
+                f.groups[hit.group] = max(f.groups.get(hit.group, 0.0), evidence_strength(ev))
 
     def _cue_evidence(self, text: str, cues: Sequence[Cue], found: dict[str, _Found]) -> None:
         for hit in apply_rules(cues, self._rules, widen=self._widen):
@@ -394,7 +401,9 @@ class Matcher:
                     continue  # the same cue of the same rule, read in another window
                 f.seen.add(key)
                 f.evidence.append(
-                    _words(text, cue.start, cue.end, hit.weight, hit.rule, cue.atom, cue.polarity)
+                    word_evidence(
+                        text, cue.start, cue.end, hit.weight, hit.rule, cue.atom, cue.polarity
+                    )
                 )
 
     def _association_evidence(
@@ -420,7 +429,9 @@ class Matcher:
             f.groups["association"] = max(f.groups.get("association", 0.0), weight)
             for t in shown:
                 f.evidence.append(
-                    _words(text, t.start, t.end, weight, "association", None, "plain", t.lemma)
+                    word_evidence(
+                        text, t.start, t.end, weight, "association", None, "plain", t.lemma
+                    )
                 )
 
     def _combine(self, concern_id: str, f: _Found) -> Match:
@@ -429,11 +440,11 @@ class Matcher:
         for strength in f.groups.values():
             miss *= 1.0 - strength
         pool = live or f.evidence
-        top = max(pool, key=lambda e: (_strength(e), -e.start))
+        top = max(pool, key=lambda e: (evidence_strength(e), -e.start))
         if not live:  # every hit ruled out: how sure it would be, were it not
             ruled: dict[str, float] = {}
             for e in f.evidence:
-                ruled[e.alias] = max(ruled.get(e.alias, 0.0), _strength(e))
+                ruled[e.alias] = max(ruled.get(e.alias, 0.0), evidence_strength(e))
             for strength in ruled.values():
                 miss *= 1.0 - strength
         c = self.concerns[concern_id]
@@ -452,74 +463,6 @@ class Matcher:
         )
 
 
-_KATAKANA = re.compile(r"[\u30a0-\u30ff\uff66-\uff9fー]+")
-
-
-MAX_ENDING = 2
-"""Characters of a verb's or adjective's ending an alias hit may stop short of."""
-
-
-def _on_word_edges(
-    text: str, tokens: Sequence[Token], first: int, last: int, start: int, end: int
-) -> bool:
-    """Whether an alias hit starts where a word starts and ends where a word ends, or inside
-    a verb's or an adjective's ending (子供を叩 in 子供を叩いた, not in 子供を叩き起こし).
-    """
-    if tokens[first].start != start and not tokens[first].english:
-        return False
-    t = tokens[last]
-    if t.end <= end or t.english or _KATAKANA.fullmatch(t.surface):
-        return True  # a run of katakana may be one token (ヤングケアラーヤングケアラー)
-    stem = text[t.start : end]
-    return (
-        t.pos in ("verb", "vaux", "adj", "aux")
-        and len(t.surface) - len(stem) <= MAX_ENDING
-        and (t.lemma.startswith(stem) or t.surface.startswith(stem))
-    )
-
-
-def _words(
-    text: str,
-    start: int,
-    end: int,
-    weight: float,
-    rule: str,
-    cue: str | None,
-    polarity: Polarity,
-    name: str | None = None,
-) -> Evidence:
-    """Evidence of a rule's cue (``rule:atom``) or of a learned word (``association:lemma``)."""
-    return Evidence.model_construct(
-        alias=f"{rule}:{name or cue}",
-        text=text[start:end],
-        start=start,
-        end=end,
-        score=100.0,
-        weight=weight,
-        negated=False,
-        rule=rule,
-        cue=cue,
-        polarity=polarity,
-    )
-
-
-_SPAN_REACH = 48
-"""The longest alias or cue (in characters) looked for around a shorter one."""
-
-
-def _inside_another(
-    start: int, end: int, concern: str, by_start: dict[int, list[tuple[int, str]]]
-) -> bool:
-    """Whether a longer span of another concern holds ``start..end`` (checks only the spans
-    starting up to :data:`_SPAN_REACH` characters before it: linear in the note).
-    """
-    for a in range(max(0, end - _SPAN_REACH), start + 1):
-        for b, other in by_start.get(a, ()):
-            if other != concern and b >= end and b - a > end - start:
-                return True
-    return False
-
-
 def check_confidence(value: object, what: str = "min_confidence") -> float:
     """``value`` as a confidence threshold: a real number from 0 to 1 (not NaN, not a bool).
 
@@ -535,33 +478,6 @@ def check_confidence(value: object, what: str = "min_confidence") -> float:
     if not 0.0 <= value <= 1.0:  # NaN fails both comparisons
         raise ArgumentError(f"{what} must be a number from 0 to 1, not {value!r}")
     return float(value)
-
-
-def _noisy_or(strengths: Iterable[float]) -> float:
-    """The confidence of independent pieces of evidence together."""
-    miss = 1.0
-    for strength in strengths:
-        miss *= 1.0 - strength
-    return 1.0 - miss
-
-
-def _strength(ev: Evidence) -> float:
-    """How much one hit says: its weight, scaled down for an approximate match (0.85 for
-    one edit in a 7-character alias).
-    """
-    perfect = ev.score >= 100  # noqa: PLR2004 - rapidfuzz's scale: 100 is an exact hit
-    fuzz_factor = 1.0 if perfect else max(0.5, 1.0 - (100.0 - ev.score) / 100.0)
-    return max(0.0, min(1.0, ev.weight * fuzz_factor))
-
-
-def _mass(m: Match) -> float:
-    """The sum of a match's distinct pieces of evidence (ranks concerns that saturate)."""
-    best: dict[str, float] = {}
-    for e in m.evidence:
-        if not e.negated:
-            key = e.rule or e.alias
-            best[key] = max(best.get(key, 0.0), _strength(e))
-    return sum(best.values())
 
 
 # -- the bundled vocabulary ------------------------------------------------------------------

@@ -29,7 +29,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "referral"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress", "_lang")),
-    ("vocabulary", ("vocabulary",)),
+    ("vocabulary", ("_safety_rules", "vocabulary")),
     (
         "records",
         ("_field_checks", "models", "_concern_models", "_plan_models", "_table", "_schema"),
@@ -37,7 +37,18 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("data files", ("_data", "_diff", "validation", "editing", "areas", "_aliases")),
     (
         "reading notes",
-        ("morphology", "polarity", "cues", "rules", "association", "safety_ngrams", "matching"),
+        (
+            "morphology",
+            "polarity",
+            "_cue_base",
+            "_cue_numbers",
+            "cues",
+            "rules",
+            "association",
+            "safety_ngrams",
+            "_evidence",
+            "matching",
+        ),
     ),
     ("the network", ("network", "locality", "health", "synth")),
     ("routing and gaps", ("advice", "_plan_text", "routing", "gaps")),
@@ -54,7 +65,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "interop",
         ),
     ),
-    ("the facade", ("directory",)),
+    ("the facade", ("_lookups", "directory")),
     (
         "entry points",
         (
