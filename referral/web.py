@@ -238,7 +238,15 @@ def _form_error(
 
 
 # -- pages -------------------------------------------------------------------------------
-def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per page
+def _add_pages(app: FastAPI) -> None:
+    """Register the pages: the plan's (route, plan, sheet), then the directory's."""
+    _add_plan_pages(app)
+    _add_directory_pages(app)
+
+
+def _add_plan_pages(app: FastAPI) -> None:
+    """The route form, the plan and the referral sheet (notes only ever in a POST body)."""
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request) -> HTMLResponse:
         d: Directory = request.app.state.directory
@@ -272,6 +280,10 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
             include_note=f.include_note, printed=dt.date.today().isoformat(),
         )  # fmt: skip
 
+
+def _add_directory_pages(app: FastAPI) -> None:
+    """A body, an area, the concerns, a ward's gaps and the API's documentation."""
+
     @app.get("/agencies/{agency_id}", response_class=HTMLResponse, include_in_schema=False)
     def agency_page(agency_id: str, request: Request) -> HTMLResponse:
         lang = _lang(request)
@@ -304,11 +316,7 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
     def gaps_page(request: Request, ward: str = "") -> HTMLResponse:
         d: Directory = request.app.state.directory
         lang = _lang(request)
-        wards = [
-            {"id": a.id, "name": a.name.get(lang)}
-            for a in sorted(d.areas, key=lambda a: a.id)
-            if a.kind == "ward"
-        ]
+        wards = _wards(d, lang)
         if not ward.strip():
             return _page(request, "gaps.html", lang, gaps=None, wards=wards, error=None)
         try:
@@ -333,6 +341,15 @@ def _add_pages(app: FastAPI) -> None:  # noqa: C901 - one small function per pag
             for method, op in ops.items()
         ]
         return _page(request, "docs.html", lang, endpoints=endpoints, hsda=HSDA_TABLES)
+
+
+def _wards(d: Directory, lang: Lang) -> list[dict[str, str]]:
+    """The wards to choose from on the gaps page, by id."""
+    return [
+        {"id": a.id, "name": a.name.get(lang)}
+        for a in sorted(d.areas, key=lambda a: a.id)
+        if a.kind == "ward"
+    ]
 
 
 def _not_found(request: Request, lang: Lang, exc: ReferralError) -> HTMLResponse:
