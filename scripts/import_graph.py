@@ -65,6 +65,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "interop",
         ),
     ),
+    (
+        "referral records",
+        ("_records_schema", "_records_chain", "_records_store", "_records_io", "records"),
+    ),
     ("the facade", ("_lookups", "directory")),
     (
         "entry points",
