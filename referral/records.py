@@ -37,6 +37,7 @@ from typing import Any, Final, Literal, Self
 
 from . import _records_schema as t
 from ._records_chain import OPEN_STATUSES, check_transition, event_hash, genesis_hash
+from ._records_report import FunnelCell, Rate, outcome_report
 from ._records_schema import sa
 from ._records_store import connect, upgrade, wrap_errors
 from ._suggest import suggest
@@ -58,7 +59,9 @@ __all__ = [
     "DEFAULT_RETENTION_MONTHS",
     "FHIR_TASK_STATUS",
     "BrokenChain",
+    "FunnelCell",
     "PurgeReport",
+    "Rate",
     "Records",
     "ReferralRecord",
     "VerifyReport",
@@ -447,6 +450,12 @@ class Records:
         if not dry_run:
             self._checkpoint()  # the deleted rows leave the -wal file too
         return report
+
+    def report(self) -> list[FunnelCell]:
+        """Gap analysis from outcomes, per body × concern × ward (small cells suppressed)."""
+        self.expire()
+        with self._tx("report") as c:
+            return outcome_report(c)
 
     def export(self, path: object, *, include_meeting: bool = False) -> int:
         """Write the records as JSON lines that keep every hash; return the lines written.

@@ -67,7 +67,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "referral records",
-        ("_records_schema", "_records_chain", "_records_store", "_records_io", "records"),
+        (
+            "_records_schema",
+            "_records_chain",
+            "_records_store",
+            "_records_report",
+            "_records_io",
+            "records",
+        ),
     ),
     ("the facade", ("_lookups", "directory")),
     (

@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from referral import Directory
 from referral import _records_schema as schema
 from referral import _records_store as store
+from referral._records_report import wilson
 from referral.errors import (
     ArgumentError,
     RecordsAccessError,
@@ -359,3 +360,36 @@ def test_the_database_pragmas(records: Records, db: Path) -> None:
             for p in ("journal_mode", "foreign_keys", "secure_delete")
         ]
     assert got == ["wal", 1, 1]
+
+
+def test_the_outcome_report_suppresses_small_cells(records: Records, clock: Clock) -> None:
+    for i in range(6):
+        rid = records.record(AGENCY, ["hoarding"], basis="meeting_106_6")
+        clock.advance(days=2)
+        if i < 3:
+            records.update(rid, "accepted")
+            records.update(rid, "contacted")
+            records.update(rid, "served")
+        elif i < 5:
+            records.update(rid, "declined", "waitlist")
+    records.record(AGENCY, ["isolation"], basis="meeting_106_6")
+    clock.advance(days=40)
+    cells = records.report()
+    big, small = cells
+    assert small.concern == "isolation" and small.suppressed and small.referred is None
+    assert (big.referred, big.accepted, big.served, big.declined, big.no_response) == (
+        6,
+        3,
+        3,
+        2,
+        1,
+    )
+    assert big.decline_reasons == {"waitlist": 2}
+    assert big.median_days_to_response == 2.0
+    assert big.no_response_rate is not None
+    assert big.no_response_rate.low < 1 / 6 < big.no_response_rate.high
+
+
+def test_wilson_interval_matches_the_formula() -> None:
+    r = wilson(0, 5)
+    assert r.value == 0 and r.low == 0 and 0.43 < r.high < 0.44
