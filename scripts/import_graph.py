@@ -89,6 +89,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_cli_tables",
             "_cli_data",
             "_cli_serve",
+            "_cli_records",
             "cli",
             "__main__",
             "_web_guard",
