@@ -13,16 +13,14 @@ import datetime as dt
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import _records_schema as t
 from ._records_chain import OPEN_STATUSES, first_bad_seq, genesis_hash
+from ._records_models import PurgeReport, VerifyReport
 from ._records_schema import sa
 from .editing import atomic_write
 from .errors import ArgumentError, DataFileError, expect_path
-
-if TYPE_CHECKING:
-    from .records import PurgeReport, VerifyReport
 
 __all__ = ["export", "import_lines", "purge", "verify_chains"]
 

@@ -18,6 +18,7 @@ from typing import Final
 from .errors import MissingExtraError
 
 try:
+    import alembic  # noqa: F401 - the schema's history; checked here so both are named at once
     import sqlalchemy as sa
 except ImportError as exc:  # pragma: no cover - exercised with the extra hidden
     raise MissingExtraError(

@@ -36,8 +36,10 @@ from types import TracebackType
 from typing import Any, Final, Literal, Self
 
 from . import _records_schema as t
-from ._records_chain import OPEN_STATUSES, check_transition, event_hash, genesis_hash
+from ._records_chain import OPEN_STATUSES, check_transition, genesis_hash
+from ._records_models import BrokenChain, PurgeReport, ReferralRecord, VerifyReport
 from ._records_report import FunnelCell, Rate, outcome_report
+from ._records_rows import append, heads, last, read_records
 from ._records_schema import sa
 from ._records_store import connect, upgrade, wrap_errors
 from ._suggest import suggest
@@ -51,7 +53,7 @@ from .errors import (
     expect_int,
     expect_str,
 )
-from .models import Document, Model
+from .models import Document
 from .vocabulary import CONCERN_IDS
 
 __all__ = [
@@ -111,54 +113,6 @@ def _one_of(value: object, allowed: Sequence[str], what: str) -> str:
     if text not in allowed:
         raise UnknownVocabularyError(what, text, suggestions=suggest(text, list(allowed)))
     return text
-
-
-class ReferralRecord(Model):
-    """One referral as the records hold it, with its latest status."""
-
-    id: str
-    household: str
-    agency: str
-    kind: str
-    ward: str
-    concerns: tuple[str, ...]
-    basis: str
-    scope: str | None
-    created_at: dt.datetime
-    status: str
-    reason: str | None = None
-    updated_at: dt.datetime
-
-
-class BrokenChain(Model):
-    """The first row of one referral's chain that does not hold."""
-
-    referral: str
-    seq: int
-    problem: str
-
-
-class VerifyReport(Model):
-    """What :meth:`Records.verify` found: how many chains and events, and the broken ones."""
-
-    referrals: int
-    events: int
-    broken: tuple[BrokenChain, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """Every chain holds."""
-        return not self.broken
-
-
-class PurgeReport(Model):
-    """What a retention purge removed (or would remove, with ``dry_run``): counts only."""
-
-    dry_run: bool
-    cutoff: dt.datetime
-    referrals: int
-    events: int
-    facts: int
 
 
 def _months_before(when: dt.datetime, months: int) -> dt.datetime:
@@ -277,9 +231,9 @@ class Records:
                     t.consent.update().where(t.consent.c.scope == scope).values(withdrawn_at=now)
                 )
             ids = c.execute(sa.select(t.referral.c.id).where(t.referral.c.scope == scope))
-            closed = [rid for (rid,) in ids if _last(c, rid)[0] in OPEN_STATUSES]
+            closed = [rid for (rid,) in ids if last(c, rid)[0] in OPEN_STATUSES]
             for rid in closed:
-                _append(c, rid, "withdrawn", None, now)
+                append(c, rid, "withdrawn", None, now)
         return closed
 
     # -- referrals -------------------------------------------------------------------
@@ -370,7 +324,7 @@ class Records:
                     referral=row["id"], seq=0, hash=genesis_hash(row, concern_ids)
                 )
             )
-            _append(c, row["id"], "referred", None, row["created_at"], first=True)
+            append(c, row["id"], "referred", None, row["created_at"], first=True)
         return str(row["id"])
 
     def _agency(self, agency: object) -> Any:
@@ -402,9 +356,9 @@ class Records:
             raise TransitionError("no_response is set by the records after the waiting time")
         self.expire()
         with self._tx("update", referral_id) as c:
-            current = _last(c, referral_id)[0]
+            current = last(c, referral_id)[0]
             check_transition(current, status, reason)
-            _append(c, referral_id, status, reason, self._clock())
+            append(c, referral_id, status, reason, self._clock())
 
     def expire(self) -> list[str]:
         """Mark ``no_response`` every referral still ``referred`` after the waiting time."""
@@ -412,23 +366,23 @@ class Records:
         with wrap_errors(self._engine), self._engine.begin() as c:
             late = [
                 rid
-                for rid, status, at in _heads(c)
+                for rid, status, at in heads(c)
                 if status == "referred" and now - at >= self.no_response_after
             ]
             for rid in late:
-                _append(c, rid, "no_response", None, now)
+                append(c, rid, "no_response", None, now)
         return late
 
     def open_referrals(self) -> list[ReferralRecord]:
         """Every referral not yet closed, oldest first (after :meth:`expire`)."""
         self.expire()
         with self._tx("list") as c:
-            return [r for r in _records(c) if r.status in OPEN_STATUSES]
+            return [r for r in read_records(c) if r.status in OPEN_STATUSES]
 
     def referrals(self) -> list[ReferralRecord]:
         """Every referral the records hold, open or closed, oldest first."""
         with self._tx("list") as c:
-            return _records(c)
+            return read_records(c)
 
     # -- integrity and retention -----------------------------------------------------
     def verify(self) -> VerifyReport:
@@ -493,91 +447,3 @@ def _plan_hash(plan: Any) -> str:
         [[s.rank, s.agency.id] for s in plan.suggestions],
     ]
     return hashlib.sha256(repr(routing).encode()).hexdigest()
-
-
-def _last(c: sa.Connection, referral_id: str) -> tuple[str, int, str]:
-    """The latest status of a referral, the seq of that event and its hash."""
-    row = c.execute(
-        sa.select(t.event.c.status, t.event.c.seq, t.event.c.hash)
-        .where(t.event.c.referral == referral_id)
-        .order_by(t.event.c.seq.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        raise UnknownReferralError("referral", referral_id)
-    return str(row.status), int(row.seq), str(row.hash)
-
-
-def _append(
-    c: sa.Connection,
-    referral_id: str,
-    status: str,
-    reason: str | None,
-    at: dt.datetime,
-    *,
-    first: bool = False,
-) -> None:
-    head = c.execute(sa.select(t.chain_head).where(t.chain_head.c.referral == referral_id)).one()
-    seq = 0 if first else head.seq + 1
-    digest = event_hash(referral_id, seq, status, reason, at, head.hash)
-    c.execute(
-        t.event.insert().values(
-            referral=referral_id,
-            seq=seq,
-            status=status,
-            reason=reason,
-            at=at,
-            prev_hash=head.hash,
-            hash=digest,
-        )
-    )
-    c.execute(
-        t.chain_head.update()
-        .where(t.chain_head.c.referral == referral_id)
-        .values(seq=seq, hash=digest)
-    )
-
-
-def _heads(c: sa.Connection) -> list[tuple[str, str, dt.datetime]]:
-    """Each referral's latest status and when the referral was made."""
-    last = (
-        sa.select(t.event.c.referral, sa.func.max(t.event.c.seq).label("seq"))
-        .group_by(t.event.c.referral)
-        .subquery()
-    )
-    rows = c.execute(
-        sa.select(t.referral.c.id, t.event.c.status, t.referral.c.created_at)
-        .join(last, last.c.referral == t.referral.c.id)
-        .join(t.event, (t.event.c.referral == last.c.referral) & (t.event.c.seq == last.c.seq))
-        .order_by(t.referral.c.created_at, t.referral.c.id)
-    )
-    return [(r.id, r.status, r.created_at) for r in rows]
-
-
-def _records(c: sa.Connection) -> list[ReferralRecord]:
-    concerns: dict[str, list[str]] = {}
-    for r in c.execute(sa.select(t.referral_concern).order_by(t.referral_concern.c.position)):
-        concerns.setdefault(r.referral, []).append(r.concern)
-    last: dict[str, Any] = {}
-    for e in c.execute(sa.select(t.event).order_by(t.event.c.seq)):
-        last[e.referral] = e
-    out = []
-    for r in c.execute(sa.select(t.referral).order_by(t.referral.c.created_at, t.referral.c.id)):
-        e = last[r.id]
-        out.append(
-            ReferralRecord(
-                id=r.id,
-                household=r.household,
-                agency=r.agency,
-                kind=r.kind,
-                ward=r.ward,
-                concerns=tuple(concerns.get(r.id, ())),
-                basis=r.basis,
-                scope=r.scope,
-                created_at=r.created_at,
-                status=e.status,
-                reason=e.reason,
-                updated_at=e.at,
-            )
-        )
-    return out
