@@ -234,6 +234,14 @@ ERRORS: dict[str, tuple[str, str]] = {
         "referral: {url} をブラウザで開いてください（終了は Ctrl-C）",
         "referral: open {url} in a browser (Ctrl-C stops)",
     ),
+    "records_needs_extra": (
+        "referral records には記録用の追加パッケージが必要です: pip install 'referral[records]'",
+        "referral records needs the records extra: pip install 'referral[records]'",
+    ),
+    "records_broken": (
+        "記録の改ざん・欠落を検出: {referral} の {seq} 番目（{problem}）",
+        "records broken: {referral} at event {seq} ({problem})",
+    ),
     "brief_json": (
         "--brief は表示用です。--json・--csv などとは一緒に使えません",
         "--brief is for reading; it does not go with --json, --csv and the like",
@@ -242,6 +250,25 @@ ERRORS: dict[str, tuple[str, str]] = {
 """Error messages with fields (:func:`say`). English lookups read as the library's own."""
 
 PHRASES: dict[str, tuple[str, str]] = {
+    "records_consent": ("同意を記録しました。範囲: {scope}", "consent recorded; scope: {scope}"),
+    "records_recorded": ("つなぎを記録しました: {id}", "referral recorded: {id}"),
+    "records_updated": ("{id} を {status} にしました", "{id} is now {status}"),
+    "records_withdrawn": (
+        "同意を撤回しました。閉じたつなぎ: {n} 件",
+        "consent withdrawn; referrals closed: {n}",
+    ),
+    "records_verified": (
+        "記録は完全です: {referrals} 件のつなぎ、{events} 件の出来事",
+        "records intact: {referrals} referrals, {events} events",
+    ),
+    "records_purge": (
+        "{cutoff} より前に閉じたつなぎ {referrals} 件（出来事 {events} 件）を匿名の結果 {facts} "
+        "件に{done}",
+        "{referrals} referrals closed before {cutoff} ({events} events) {done} {facts} "
+        "anonymous outcome facts",
+    ),
+    "records_exported": ("{path} に {n} 行を書き出しました", "wrote {n} lines to {path}"),
+    "records_imported": ("{n} 件のつなぎを取り込みました", "imported {n} referrals"),
     # a field named ja or en is the value shown in that language only
     "phone_label": ("{ja}", "{en}"),
     "shared_with": ("{ja}と共用", "shared with the {en}"),

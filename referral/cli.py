@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__, _cli_data, _cli_names, _cli_serve, _cli_tables
+from . import __version__, _cli_data, _cli_names, _cli_records, _cli_serve, _cli_tables
 from ._cli_data import max_bytes
 from ._cli_errors import error_object, localise, usage_message
 from ._cli_output import chosen_format, emit
@@ -399,6 +399,7 @@ _COMMANDS["kinds"] = Command(
     "referral kinds --csv --bom",
     records=True,
 )
+_COMMANDS.update(_cli_records.COMMANDS)
 _COMMANDS["serve"] = Command(
     _cli_serve.cmd_serve,
     (
@@ -441,6 +442,8 @@ def build_parser(lang: Lang = "ja") -> argparse.ArgumentParser:
         localise_parser(p, lang)
         if name in _cli_data.COMMANDS:
             _cli_data.add_arguments(name, p, t)
+        elif name in _cli_records.COMMANDS:
+            _cli_records.add_arguments(name, p, t)
         else:
             add_command_arguments(name, command, p, t, _confidence)
     return parser

@@ -54,11 +54,15 @@ __all__ = [
     "OutsideAreaError",
     "Problem",
     "ReadOnlyError",
+    "RecordsAccessError",
+    "RecordsSchemaError",
     "ReferralError",
     "SaveConflictError",
     "SaveError",
+    "TransitionError",
     "UnknownAgencyError",
     "UnknownAreaError",
+    "UnknownReferralError",
     "UnknownVocabularyError",
     "UsageError",
     "ValidationError",
@@ -335,3 +339,32 @@ class SaveError(ReferralError, OSError):
 
 class SaveConflictError(SaveError):
     """The file changed since it was read; nothing was written (read it again, redo the edit)."""
+
+
+class TransitionError(ReferralError, ValueError):
+    """A referral's status cannot go from where it is to where it was asked (served after
+    declined, a decline without its reason); nothing was written.
+    """
+
+
+class UnknownReferralError(_LookupMessage, ReferralError, KeyError):
+    """No referral (or consent scope) in the records has this id."""
+
+    exit_code = EXIT_NO_MATCH
+
+    def __init__(self, what: str, key: str) -> None:
+        self.key = shorten(key, 40)
+        self.message = f"no {what} {shorten(key, 40)!r} in the records"
+        super().__init__(self.message)
+
+
+class RecordsAccessError(ReferralError, OSError):
+    """The records database cannot be written (read-only, locked by another program, in a
+    folder that cannot be written); nothing was written.
+    """
+
+
+class RecordsSchemaError(DataError):
+    """The records database was made by a newer ``referral`` (its schema revision is unknown
+    to this one), or is not a records database at all; nothing was changed.
+    """

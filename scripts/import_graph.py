@@ -65,6 +65,19 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "interop",
         ),
     ),
+    (
+        "referral records",
+        (
+            "_records_schema",
+            "_records_chain",
+            "_records_models",
+            "_records_rows",
+            "_records_store",
+            "_records_report",
+            "_records_io",
+            "records",
+        ),
+    ),
     ("the facade", ("_lookups", "directory")),
     (
         "entry points",
@@ -78,6 +91,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_cli_tables",
             "_cli_data",
             "_cli_serve",
+            "_cli_records",
             "cli",
             "__main__",
             "_web_guard",

@@ -199,6 +199,7 @@ OPTIONS = [  # every option some command takes (a test below keeps the list whol
     "--concern",
     "--csv",
     "--data",
+    "--db",
     "--dry-run",
     "--format",
     "--from",

@@ -1,0 +1,306 @@
+"""``referral records``: the consented, closed-loop referral records (private; see cli.py).
+
+One command with one subcommand per action (``consent``, ``record``, ``list``, ``update``,
+``withdraw``, ``verify``, ``purge``, ``export``, ``import``, ``report``), each on the plaza's
+file given by ``--db``. The records need the optional extra (``pip install
+'referral[records]'``); without it each subcommand is one line and exit status 2. No
+argument takes free text: ids, tokens and enums only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ._cli_parser import Command, T
+from ._lang import in_lang
+from ._messages import say
+from ._render import table
+from .errors import EXIT_ERROR, EXIT_OK, MissingExtraError
+
+__all__ = ["COMMANDS", "add_arguments", "cmd_records"]
+
+_STATUSES = (
+    "accepted",
+    "contacted",
+    "served",
+    "declined",
+    "withdrawn",
+    "entered_in_error",
+)
+_REASONS = (
+    "no_capacity",
+    "waitlist",
+    "not_eligible",
+    "out_of_area",
+    "unreachable",
+    "person_declined",
+    "duplicate",
+    "referred_elsewhere",
+    "other",
+)
+
+_DONE = {
+    True: ("にします（--dry-run: 未実行）", "would become"),
+    False: ("にしました", "became"),
+}
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _json(data: Any) -> None:
+    _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _open(args: argparse.Namespace) -> Any:
+    try:
+        from .records import Records  # noqa: PLC0415 - the records extra is optional
+    except ImportError:
+        raise MissingExtraError(say("records_needs_extra", args.lang)) from None
+    options: dict[str, Any] = {"role": args.role}
+    if getattr(args, "retention_months", None) is not None:
+        options["retention_months"] = args.retention_months
+    return Records.open(args.db, **options)
+
+
+def _consent(r: Any, args: argparse.Namespace) -> int:
+    scope = r.give_consent(form=args.form)
+    _json({"scope": scope}) if args.json else _out(say("records_consent", args.lang, scope=scope))
+    return EXIT_OK
+
+
+def _record(r: Any, args: argparse.Namespace) -> int:
+    rid = r.record(
+        args.agency, args.concerns, basis=args.basis, scope=args.scope, household=args.household
+    )
+    _json({"id": rid}) if args.json else _out(say("records_recorded", args.lang, id=rid))
+    return EXIT_OK
+
+
+def _list(r: Any, args: argparse.Namespace) -> int:
+    found = r.referrals() if args.all else r.open_referrals()
+    if args.json:
+        _json([x.model_dump(mode="json") for x in found])
+    else:
+        header = ["id", "agency", "concerns", "basis", "status", "reason", "updated_at"]
+        rows = [
+            [x.id, x.agency, ",".join(x.concerns), x.basis, x.status, x.reason or "", x.updated_at]
+            for x in found
+        ]
+        _out(table(header, [[str(v) for v in row] for row in rows], max_width=40))
+    return EXIT_OK if found else 1
+
+
+def _update(r: Any, args: argparse.Namespace) -> int:
+    r.update(args.id, args.status, args.reason)
+    if args.json:
+        _json({"id": args.id, "status": args.status, "reason": args.reason})
+    else:
+        _out(say("records_updated", args.lang, id=args.id, status=args.status))
+    return EXIT_OK
+
+
+def _withdraw(r: Any, args: argparse.Namespace) -> int:
+    closed = r.withdraw_consent(args.scope)
+    _json({"closed": closed}) if args.json else _out(
+        say("records_withdrawn", args.lang, n=len(closed))
+    )
+    return EXIT_OK
+
+
+def _verify(r: Any, args: argparse.Namespace) -> int:
+    report = r.verify()
+    if args.json:
+        _json(report.model_dump(mode="json") | {"ok": report.ok})
+    elif report.ok:
+        _out(say("records_verified", args.lang, referrals=report.referrals, events=report.events))
+    for b in report.broken if not args.json else ():
+        sys.stderr.write(
+            say("records_broken", args.lang, referral=b.referral, seq=b.seq, problem=b.problem)
+            + "\n"
+        )
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def _purge(r: Any, args: argparse.Namespace) -> int:
+    report = r.purge(dry_run=args.dry_run)
+    if args.json:
+        _json(report.model_dump(mode="json"))
+    else:
+        done = in_lang(args.lang, *_DONE[args.dry_run])
+        _out(
+            say(
+                "records_purge",
+                args.lang,
+                cutoff=report.cutoff.date(),
+                referrals=report.referrals,
+                events=report.events,
+                facts=report.facts,
+                done=done,
+            )
+        )
+    return EXIT_OK
+
+
+def _export(r: Any, args: argparse.Namespace) -> int:
+    n = r.export(args.path, include_meeting=args.include_meeting)
+    if args.json:
+        _json({"path": args.path, "lines": n})
+    else:
+        _out(say("records_exported", args.lang, path=args.path, n=n))
+    return EXIT_OK
+
+
+def _import(r: Any, args: argparse.Namespace) -> int:
+    n = r.import_(args.path)
+    _json({"imported": n}) if args.json else _out(say("records_imported", args.lang, n=n))
+    return EXIT_OK
+
+
+def _report(r: Any, args: argparse.Namespace) -> int:
+    from ._records_report import rows  # noqa: PLC0415 - the records extra is optional
+
+    cells = r.report()
+    if args.json:
+        _json([c.model_dump(mode="json") for c in cells])
+    else:
+        header = [
+            "agency",
+            "concern",
+            "ward",
+            "referred",
+            "accepted",
+            "served",
+            "declined",
+            "no_response",
+            "median_days",
+            "no_response_rate (95%)",
+        ]
+        _out(table(header, [[str(v) for v in row] for row in rows(cells)], max_width=40))
+    return EXIT_OK if cells else 1
+
+
+_ACTIONS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
+    "consent": _consent,
+    "record": _record,
+    "list": _list,
+    "update": _update,
+    "withdraw": _withdraw,
+    "verify": _verify,
+    "purge": _purge,
+    "export": _export,
+    "import": _import,
+    "report": _report,
+}
+
+
+def cmd_records(args: argparse.Namespace) -> int:
+    records = _open(args)
+    try:
+        return _ACTIONS[args.action](records, args)
+    finally:
+        records.close()
+
+
+COMMANDS: dict[str, Command] = {
+    "records": Command(
+        cmd_records,
+        (
+            "つなぎの記録（同意・結果・検証・保存期間・書き出し。pip install 'referral[records]' "
+            "が必要。メモは保存しません）",
+            "consented, closed-loop referral records (needs pip install 'referral[records]'; "
+            "a note is never stored)",
+        ),
+        "referral records list --db plaza.sqlite",
+    )
+}
+
+
+def _shared(t: T) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument(
+        "--db",
+        required=True,
+        metavar="FILE",
+        help=t("地域ケアプラザの記録ファイル（SQLite）", "the plaza's records file (SQLite)"),
+    )
+    p.add_argument(
+        "--role",
+        choices=["coordinator", "member", "auditor"],
+        default="coordinator",
+        help=t("操作する人の役割（既定: coordinator）", "the role acting (default: coordinator)"),
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=t("JSON で出力", "print JSON"),
+    )
+    p.add_argument(
+        "--lang",
+        choices=["ja", "en"],
+        default=argparse.SUPPRESS,
+        help=t("出力の言語（既定: ja）", "language of the output (default: ja)"),
+    )
+    return p
+
+
+def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
+    """The subcommands of ``records`` and their arguments."""
+    shared = [_shared(t)]
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=type(p))
+
+    def add(action: str, ja: str, en: str) -> argparse.ArgumentParser:
+        return actions.add_parser(action, parents=shared, help=t(ja, en), description=t(ja, en))
+
+    add(
+        "consent", "同意を記録し、その範囲トークンを示す", "record a consent, print its scope"
+    ).add_argument(
+        "--form", choices=["written", "verbal"], default="written", help=t("同意の形", "how given")
+    )
+    r = add(
+        "record", "つなぎを記録（機関 ID と懸念 ID）", "record a referral (agency and concern ids)"
+    )
+    r.add_argument("agency", metavar="AGENCY_ID")
+    r.add_argument("concerns", metavar="CONCERN_ID", nargs="+")
+    r.add_argument("--basis", required=True, choices=["consent", "meeting_106_6"])
+    r.add_argument("--scope", metavar="TOKEN", help=t("同意の範囲トークン", "the consent's scope"))
+    r.add_argument(
+        "--household", metavar="TOKEN", help=t("世帯のトークン", "the household's token")
+    )
+    add("list", "閉じていないつなぎの一覧", "list the open referrals").add_argument(
+        "--all", action="store_true", help=t("閉じたものも含める", "include closed ones")
+    )
+    u = add("update", "つなぎの状態を記録", "record a referral's new status")
+    u.add_argument("id", metavar="REFERRAL_ID")
+    u.add_argument("status", choices=_STATUSES)
+    u.add_argument("--reason", choices=_REASONS, help=t("断られた理由", "why it was declined"))
+    add("withdraw", "同意を撤回（その範囲のつなぎを閉じる）", "withdraw a consent").add_argument(
+        "scope", metavar="SCOPE"
+    )
+    add("verify", "ハッシュの連鎖を検証", "check every hash chain")
+    pg = add("purge", "保存期間を過ぎた記録を匿名の結果に", "reduce old records to outcome facts")
+    pg.add_argument("--dry-run", action="store_true", help=t("件数だけ示す", "counts only"))
+    pg.add_argument(
+        "--retention-months",
+        type=int,
+        default=None,
+        metavar="N",
+        help=t("保存期間（月、既定 24）", "retention in months (default 24)"),
+    )
+    e = add("export", "JSON Lines に書き出す（ハッシュつき）", "export as JSON lines, with hashes")
+    e.add_argument("path", metavar="FILE")
+    e.add_argument(
+        "--include-meeting",
+        action="store_true",
+        help=t("支援会議の記録も（会議の構成員のみ）", "include support-meeting records (members)"),
+    )
+    add("import", "書き出した記録を取り込む", "import exported records").add_argument(
+        "path", metavar="FILE"
+    )
+    add("report", "結果からみた支援の穴（5件未満は伏せる）", "outcomes per body, concern and ward")

@@ -1,0 +1,57 @@
+"""The models the referral records return (private; re-exported by :mod:`referral.records`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .models import Model
+
+__all__ = ["BrokenChain", "PurgeReport", "ReferralRecord", "VerifyReport"]
+
+
+class ReferralRecord(Model):
+    """One referral as the records hold it, with its latest status."""
+
+    id: str
+    household: str
+    agency: str
+    kind: str
+    ward: str
+    concerns: tuple[str, ...]
+    basis: str
+    scope: str | None
+    created_at: dt.datetime
+    status: str
+    reason: str | None = None
+    updated_at: dt.datetime
+
+
+class BrokenChain(Model):
+    """The first row of one referral's chain that does not hold."""
+
+    referral: str
+    seq: int
+    problem: str
+
+
+class VerifyReport(Model):
+    """What :meth:`Records.verify` found: how many chains and events, and the broken ones."""
+
+    referrals: int
+    events: int
+    broken: tuple[BrokenChain, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Every chain holds."""
+        return not self.broken
+
+
+class PurgeReport(Model):
+    """What a retention purge removed (or would remove, with ``dry_run``): counts only."""
+
+    dry_run: bool
+    cutoff: dt.datetime
+    referrals: int
+    events: int
+    facts: int
