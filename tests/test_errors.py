@@ -30,6 +30,10 @@ ERRORS: dict[type[ReferralError], tuple[tuple[type[BaseException], ...], int]] =
     errors.MissingExtraError: ((ImportError,), EXIT_ERROR),
     errors.SaveError: ((OSError,), EXIT_ERROR),
     errors.SaveConflictError: ((OSError,), EXIT_ERROR),
+    errors.TransitionError: ((ValueError,), EXIT_ERROR),
+    errors.UnknownReferralError: ((KeyError, LookupError), EXIT_NO_MATCH),
+    errors.RecordsAccessError: ((OSError,), EXIT_ERROR),
+    errors.RecordsSchemaError: ((ValueError,), EXIT_ERROR),
 }
 
 
