@@ -27,7 +27,10 @@ def find_bin(name: str) -> str | None:
     found = shutil.which(name)
     if found:
         return found
-    debian = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: p.parts[-3])
+    debian = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: float(p.parts[-3]) if p.parts[-3].replace(".", "").isdigit() else 0.0,
+    )
     return str(debian[-1]) if debian else None
 
 
