@@ -226,8 +226,13 @@ def _shared(t: T) -> argparse.ArgumentParser:
     p.add_argument(
         "--db",
         required=True,
-        metavar="FILE",
-        help=t("地域ケアプラザの記録ファイル（SQLite）", "the plaza's records file (SQLite)"),
+        metavar="FILE|URL",
+        help=t(
+            "地域ケアプラザの記録ファイル（SQLite）、または区・市の PostgreSQL の URL"
+            "（postgresql+psycopg://…、pip install 'referral[postgres]' が必要）",
+            "the plaza's records file (SQLite), or a ward's or the city's PostgreSQL URL "
+            "(postgresql+psycopg://..., needs pip install 'referral[postgres]')",
+        ),
     )
     p.add_argument(
         "--role",

@@ -3,8 +3,9 @@
 Purge design: rows of ``event``, ``referral`` and ``referral_concern`` can only be deleted
 while the one row of ``purge_gate`` is 1 (SQLite triggers refuse otherwise). The purge opens
 the gate, deletes, and closes it again **inside its one transaction**, so no other connection
-ever sees it open and a failed purge leaves it closed. (PostgreSQL, later: the same gate,
-or ``SET LOCAL referral.purge = on`` read by the trigger function.)
+ever sees it open and a failed purge leaves it closed. PostgreSQL's trigger function
+(migration 0002) reads the same gate: the open row is the purge's uncommitted write, which no
+other transaction sees, and its row lock makes a second purge wait.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""Open a records database: the SQLite file, its pragmas, its schema revision (private).
+"""Open a records database: the SQLite file or a PostgreSQL URL, its schema revision (private).
 
-One SQLite file per plaza. Every connection the engine makes gets ``journal_mode=WAL``,
-``foreign_keys=ON`` and ``secure_delete=ON`` (deleted rows are overwritten, not left in free
-pages), set by an engine event. The schema is the Alembic history in
+One SQLite file per plaza, or one PostgreSQL database for a ward or the city (a URL such as
+``postgresql+psycopg://referral@db.example/records``; the ``postgres`` extra). Every
+connection to a SQLite file gets ``journal_mode=WAL``, ``foreign_keys=ON`` and
+``secure_delete=ON`` (deleted rows are overwritten, not left in free pages), set by an
+engine event; PostgreSQL enforces foreign keys itself. The schema is the Alembic history in
 ``referral/migrations``: :func:`upgrade` brings a database to the newest revision this
 ``referral`` knows, and a database from a newer one is refused (:class:`RecordsSchemaError`).
 """
@@ -14,13 +16,19 @@ from pathlib import Path
 from typing import Any, Final
 
 from ._records_schema import sa
-from .errors import RecordsAccessError, RecordsSchemaError, expect_path
+from .errors import (
+    ArgumentError,
+    MissingExtraError,
+    RecordsAccessError,
+    RecordsSchemaError,
+    expect_path,
+)
 
-__all__ = ["HEAD", "LOCK_TIMEOUT", "connect", "downgrade", "revision", "upgrade"]
+__all__ = ["HEAD", "LOCK_TIMEOUT", "connect", "downgrade", "is_url", "revision", "upgrade"]
 
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 """The Alembic script location, inside the package."""
-HEAD: Final = "0001"
+HEAD: Final = "0002"
 """The newest schema revision this version knows (a test checks it is Alembic's head)."""
 LOCK_TIMEOUT: Final = 2.0
 """Seconds to wait for another program's lock before giving up."""
@@ -43,10 +51,44 @@ def _check_writable(path: Path) -> None:
         )
 
 
-def connect(path: object, *, timeout: float = LOCK_TIMEOUT) -> sa.Engine:
-    """An engine on the records file at ``path`` (created if missing), every connection with
-    the pragmas; a read-only file or folder raises :class:`RecordsAccessError`.
+def is_url(path: object) -> bool:
+    """Whether ``path`` names a PostgreSQL database (a ``postgresql://`` or
+    ``postgresql+driver://`` URL) rather than a SQLite file.
+
+    >>> is_url("postgresql+psycopg://referral@/records"), is_url("plaza.sqlite")
+    (True, False)
     """
+    return isinstance(path, str) and path.startswith(("postgresql://", "postgresql+"))
+
+
+def _connect_url(url: str, timeout: float) -> sa.Engine:
+    try:
+        engine = sa.create_engine(
+            url,
+            connect_args={
+                "connect_timeout": max(1, round(timeout)),
+                # wait for another program's lock as long as SQLite would, then give up
+                "options": f"-c lock_timeout={round(timeout * 1000)}",
+            },
+            poolclass=sa.pool.NullPool,
+        )
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        raise MissingExtraError(
+            "referral records on PostgreSQL need the postgres extra: "
+            "pip install 'referral[postgres]'"
+        ) from exc
+    except sa.exc.ArgumentError:
+        raise ArgumentError("the records URL is not a valid database URL") from None
+    return engine
+
+
+def connect(path: object, *, timeout: float = LOCK_TIMEOUT) -> sa.Engine:
+    """An engine on the records at ``path``: a PostgreSQL URL (see :func:`is_url`), or a
+    SQLite file (created if missing) whose every connection gets the pragmas; a read-only
+    file or folder raises :class:`RecordsAccessError`.
+    """
+    if is_url(path):
+        return _connect_url(str(path), timeout)
     where = Path(expect_path(path)).resolve()
     _check_writable(where)
     engine = sa.create_engine(
@@ -91,7 +133,7 @@ def upgrade(engine: sa.Engine, target: str = "head") -> None:
         current = revision(connection)
         if current is not None and current not in _known():
             raise RecordsSchemaError(
-                f"{engine.url.database}: the records were written by a newer referral "
+                f"{wrap_errors(engine).where}: the records were written by a newer referral "
                 f"(schema {current!r}; this version knows up to {HEAD!r}): upgrade referral"
             )
         command.upgrade(_config(connection), target)
@@ -109,7 +151,12 @@ class wrap_errors:  # noqa: N801 - used as a ``with`` statement, like contextlib
     """Turn SQLite's "locked", "read-only" and "not a database" into one clear error."""
 
     def __init__(self, engine: sa.Engine) -> None:
-        self.where = engine.url.database
+        # a URL is named without its password
+        self.where = (
+            engine.url.database
+            if engine.dialect.name == "sqlite"
+            else engine.url.render_as_string(hide_password=True)
+        )
 
     def __enter__(self) -> None:
         return None
@@ -120,7 +167,7 @@ class wrap_errors:  # noqa: N801 - used as a ``with`` statement, like contextlib
         text = str(exc.orig) if isinstance(exc, sa.exc.DBAPIError) else str(exc)
         if isinstance(exc, sa.exc.IntegrityError):
             return
-        if "locked" in text or "busy" in text:
+        if "locked" in text or "busy" in text or "lock timeout" in text:
             raise RecordsAccessError(
                 f"{self.where}: the records are locked by another program; nothing was written"
             ) from None
@@ -130,3 +177,7 @@ class wrap_errors:  # noqa: N801 - used as a ``with`` statement, like contextlib
             ) from None
         if "not a database" in text:
             raise RecordsSchemaError(f"{self.where}: not a records database") from None
+        if "connect" in text or "connection" in text:
+            raise RecordsAccessError(
+                f"{self.where}: cannot connect to the records database; nothing was written"
+            ) from None

@@ -1,11 +1,14 @@
 """Consented, closed-loop referral records: who was referred where, and what came of it.
 
-A plaza keeps one SQLite file. A record holds **no free text**: random tokens (the referral,
-the household — which links to the plaza's paper file — and the consent scope), the concern
-and agency ids of the plan, a hash of the plan, the lawful basis, dates, and an append-only,
-hash-chained history of statuses. A note is never stored (``SECURITY.md``).
+A plaza keeps one SQLite file; a ward or the city can keep one PostgreSQL database (the
+same tables and schema history: ``Records.open("postgresql+psycopg://...")``). A record
+holds **no free text**: random tokens (the referral, the household — which links to the
+plaza's paper file — and the consent scope), the concern and agency ids of the plan, a hash
+of the plan, the lawful basis, dates, and an append-only, hash-chained history of statuses.
+A note is never stored (``SECURITY.md``).
 
-Needs the optional extra: ``pip install 'referral[records]'``.
+Needs the optional extra: ``pip install 'referral[records]'`` (``'referral[postgres]'`` for
+PostgreSQL).
 
 Examples
 --------
@@ -122,7 +125,8 @@ def _months_before(when: dt.datetime, months: int) -> dt.datetime:
 
 
 class Records:
-    """The referral records of one plaza: one SQLite file (see the module's docstring).
+    """The referral records of one plaza (a SQLite file) or of a ward or the city (a
+    PostgreSQL database); see the module's docstring.
 
     Use :meth:`open`; every method is one transaction, and a refused call writes nothing.
     """
@@ -158,6 +162,9 @@ class Records:
     ) -> Self:
         """Open (or create) the records at ``path`` and bring its schema up to date.
 
+        ``path`` is a SQLite file, or a PostgreSQL URL (``postgresql+psycopg://...``, the
+        ``postgres`` extra) whose database exists; the schema is the same on both.
+
         ``document`` is the directory whose agency ids are accepted (default: the bundled
         one); ``clock`` returns naive UTC datetimes (tests pass their own).
         """
@@ -185,6 +192,8 @@ class Records:
         self._engine.dispose()
 
     def _checkpoint(self) -> None:
+        if self._engine.dialect.name != "sqlite":
+            return  # PostgreSQL has no -wal file beside the records (see SECURITY.md)
         with wrap_errors(self._engine), self._engine.connect() as c:
             c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pg_server as pg_server_module
 import pytest
 from helpers import FUZZ_CASES, tiny_document, write_document
 from hypothesis import HealthCheck, settings
@@ -74,3 +76,22 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             + ", ".join(f"{k} {v:,}" for k, v in sorted(FUZZ_CASES.items()))
             + ")"
         )
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg_server_module.Server]:
+    """A throwaway PostgreSQL server for the session (skips when none can be started)."""
+    pytest.importorskip("psycopg")
+    server = pg_server_module.start()
+    if isinstance(server, str):
+        pytest.skip(f"no PostgreSQL server: {server}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: pg_server_module.Server) -> str:
+    """The URL of a new, empty database on the session's PostgreSQL server."""
+    return pg_server.new_database()

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,16 +59,36 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "plaza.sqlite"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, db: Path) -> Path | str:
+    """The records on each backend: a SQLite file, or a new database on a real PostgreSQL
+    server (skipped when none can be started; see tests/pg_server.py)."""
+    if request.param == "sqlite":
+        return db
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest.fixture
-def records(db: Path, clock: Clock) -> Iterator[Records]:
-    with Records.open(db, clock=clock) as r:
+def records(target: Path | str, clock: Clock) -> Iterator[Records]:
+    with Records.open(target, clock=clock) as r:
         yield r
 
 
-def counts(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as c:
+@contextmanager
+def raw(target: Path | str) -> Iterator[sa.Connection]:
+    """A plain connection to the records, past the API (as another program would be)."""
+    engine = sa.create_engine(target if isinstance(target, str) else f"sqlite:///{target}")
+    try:
+        with engine.connect() as c:
+            yield c
+    finally:
+        engine.dispose()
+
+
+def counts(target: Path | str) -> dict[str, int]:
+    with raw(target) as c:
         return {
-            name: c.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            name: c.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
             for name in ("referral", "event", "consent", "referral_concern")
         }
 
@@ -96,25 +117,29 @@ def test_record_from_plan(records: Records) -> None:
     assert r.id == rid and r.agency == plan.suggestions[0].agency.id and r.scope is None
 
 
-def test_a_referral_without_a_basis_is_refused_by_the_database(records: Records, db: Path) -> None:
-    row = (
-        "a" * 32,
-        "b" * 32,
-        AGENCY,
-        "ward_office",
-        "nishi",
-        "c" * 64,
-        1,
-        "2026-01-01 00:00:00",
-    )
-    columns = "id, household, agency, kind, ward, plan_hash, rank, created_at"
-    with sqlite3.connect(db) as c:
-        with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
-            c.execute(f"INSERT INTO referral ({columns}) VALUES (?,?,?,?,?,?,?,?)", row)
-        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+def test_a_referral_without_a_basis_is_refused_by_the_database(
+    records: Records, target: Path | str
+) -> None:
+    row = {
+        "id": "a" * 32,
+        "household": "b" * 32,
+        "agency": AGENCY,
+        "kind": "ward_office",
+        "ward": "nishi",
+        "plan_hash": "c" * 64,
+        "rank": 1,
+        "created_at": dt.datetime(2026, 1, 1),
+    }
+    columns = ", ".join(row)
+    values = ", ".join(f":{k}" for k in row)
+    with raw(target) as c:
+        with pytest.raises(sa.exc.IntegrityError, match=r"(?i)not.null"):
+            c.execute(sa.text(f"INSERT INTO referral ({columns}) VALUES ({values})"), row)
+        c.rollback()
+        with pytest.raises(sa.exc.IntegrityError, match=r"(?i)check"):
             c.execute(
-                f"INSERT INTO referral ({columns}, basis) VALUES (?,?,?,?,?,?,?,?,?)",
-                (*row, "because"),
+                sa.text(f"INSERT INTO referral ({columns}, basis) VALUES ({values}, :basis)"),
+                {**row, "basis": "because"},
             )
 
 
@@ -126,25 +151,36 @@ def test_a_referral_without_a_basis_is_refused_by_the_database(records: Records,
     ],
 )
 def test_unknown_ids_suggest_and_write_nothing(
-    records: Records, db: Path, agency: str, concerns: list[str], error: type[Exception], hint: str
+    records: Records,
+    target: Path | str,
+    agency: str,
+    concerns: list[str],
+    error: type[Exception],
+    hint: str,
 ) -> None:
-    before = counts(db)
+    before = counts(target)
     with pytest.raises(error, match=f"did you mean '{hint}'"):
         records.record(agency, concerns, basis="meeting_106_6")
-    assert counts(db) == before
+    assert counts(target) == before
 
 
-def test_events_are_append_only(records: Records, db: Path) -> None:
+def test_events_are_append_only(records: Records, target: Path | str) -> None:
     records.record(AGENCY, ["hoarding"], basis="meeting_106_6")
-    with sqlite3.connect(db) as c:
+    with raw(target) as c:
         for sql in (
             "UPDATE event SET status = 'served'",
             "DELETE FROM event",
             "UPDATE referral SET agency = 'x'",
             "DELETE FROM referral",
+            "UPDATE referral_concern SET concern = 'food'",
+            "DELETE FROM referral_concern",
+            "INSERT INTO purge_gate (open) VALUES (1)",
         ):
-            with pytest.raises(sqlite3.IntegrityError):
-                c.execute(sql)
+            refused = r"append-only|never change|retention purge|one row"
+            with pytest.raises(sa.exc.IntegrityError, match=refused):
+                c.exec_driver_sql(sql)
+            c.rollback()
+    assert counts(target)["event"] == 1
 
 
 @pytest.mark.parametrize(
@@ -159,7 +195,7 @@ def test_events_are_append_only(records: Records, db: Path) -> None:
 )
 def test_forbidden_moves_raise_and_write_nothing(
     records: Records,
-    db: Path,
+    target: Path | str,
     path: tuple[str, ...],
     status: str,
     reason: str | None,
@@ -168,10 +204,10 @@ def test_forbidden_moves_raise_and_write_nothing(
     rid = records.record(AGENCY, ["hoarding"], basis="meeting_106_6")
     for step in path:
         records.update(rid, step)
-    before = counts(db)
+    before = counts(target)
     with pytest.raises(TransitionError, match=message):
         records.update(rid, status, reason)
-    assert counts(db) == before
+    assert counts(target) == before
 
 
 def test_a_decline_with_its_reason(records: Records) -> None:
@@ -181,8 +217,8 @@ def test_a_decline_with_its_reason(records: Records) -> None:
     assert (r.status, r.reason) == ("declined", "waitlist")
 
 
-def test_no_response_after_the_waiting_time(db: Path, clock: Clock) -> None:
-    with Records.open(db, clock=clock, no_response_days=10) as r:
+def test_no_response_after_the_waiting_time(target: Path | str, clock: Clock) -> None:
+    with Records.open(target, clock=clock, no_response_days=10) as r:
         rid = r.record(AGENCY, ["hoarding"], basis="meeting_106_6")
         clock.advance(days=9)
         assert [x.id for x in r.open_referrals()] == [rid]
@@ -220,16 +256,20 @@ def test_a_newer_schema_is_refused(db: Path) -> None:
         Records.open(db)
 
 
-def test_the_migrations_match_the_tables_and_go_down_and_up(db: Path) -> None:
+def test_the_migrations_match_the_tables_and_go_down_and_up(target: Path | str) -> None:
     assert ScriptDirectory(str(store.MIGRATIONS)).get_current_head() == store.HEAD
-    engine = store.connect(db)
+    engine = store.connect(target)
     store.upgrade(engine)
     with engine.connect() as c:
+        assert store.revision(c) == store.HEAD
         assert compare_metadata(MigrationContext.configure(c), schema.metadata) == []
     store.downgrade(engine, "base")
     with engine.connect() as c:
         assert sa.inspect(c).get_table_names() == ["alembic_version"]
     store.upgrade(engine)
+    with engine.connect() as c:
+        assert store.revision(c) == store.HEAD
+    engine.dispose()
 
 
 def test_a_read_only_file_is_refused(db: Path) -> None:
@@ -267,8 +307,8 @@ def test_a_locked_file_is_refused_and_nothing_written(db: Path, clock: Clock) ->
     assert counts(db)["referral"] == 0
 
 
-def test_purge_leaves_one_fact_per_old_closed_referral(db: Path, clock: Clock) -> None:
-    with Records.open(db, clock=clock, retention_months=24) as r:
+def test_purge_leaves_one_fact_per_old_closed_referral(target: Path | str, clock: Clock) -> None:
+    with Records.open(target, clock=clock, retention_months=24) as r:
         old = [r.record(AGENCY, ["hoarding", "isolation"], basis="meeting_106_6") for _ in range(3)]
         r.update(old[0], "declined", "out_of_area")
         r.update(old[1], "withdrawn")
@@ -278,26 +318,30 @@ def test_purge_leaves_one_fact_per_old_closed_referral(db: Path, clock: Clock) -
         r.update(recent, "withdrawn")
         dry = r.purge(dry_run=True)
         assert (dry.referrals, dry.events, dry.facts) == (2, 4, 2)
-        assert counts(db)["referral"] == 4
+        assert counts(target)["referral"] == 4
         done = r.purge(dry_run=False)
         assert done.referrals == 2
         ids = {x.id for x in r.referrals()}
         assert ids == {still_open, recent}
         assert r.verify().ok
-    with sqlite3.connect(db) as c:
-        facts = c.execute("SELECT month, ward, concern, kind, outcome, reason FROM outcome_fact")
-        assert sorted(facts.fetchall()) == [
+    with raw(target) as c:
+        facts = c.exec_driver_sql(
+            "SELECT month, ward, concern, kind, outcome, reason FROM outcome_fact"
+        )
+        assert sorted(facts.all(), key=str) == [
             ("2026-01", "nishi", "hoarding", "ward_office", "declined", "out_of_area"),
             ("2026-01", "nishi", "hoarding", "ward_office", "withdrawn", None),
         ]
-        cutoff = (clock.now - dt.timedelta(days=730)).isoformat(" ")
+        cutoff = clock.now - dt.timedelta(days=730)
         old_events = c.execute(
-            "SELECT count(*) FROM event e JOIN referral r ON r.id = e.referral "
-            "WHERE e.status NOT IN ('referred','accepted','contacted') AND e.at < ?",
-            (cutoff,),
+            sa.text(
+                "SELECT count(*) FROM event e JOIN referral r ON r.id = e.referral "
+                "WHERE e.status NOT IN ('referred','accepted','contacted') AND e.at < :cutoff"
+            ),
+            {"cutoff": cutoff},
         )
-        assert old_events.fetchone()[0] == 0
-        assert c.execute("SELECT open FROM purge_gate").fetchone()[0] == 0
+        assert old_events.scalar_one() == 0
+        assert c.exec_driver_sql("SELECT open FROM purge_gate").scalar_one() == 0
 
 
 def test_export_and_import_keep_every_hash(tmp_path: Path, clock: Clock) -> None:
@@ -353,8 +397,8 @@ def test_every_text_column_is_an_enum_or_a_bounded_token() -> None:
                 assert column.type.length is not None and column.type.length <= 120
 
 
-def test_the_database_pragmas(records: Records, db: Path) -> None:
-    with records._engine.connect() as c:
+def test_the_database_pragmas(db: Path) -> None:
+    with Records.open(db) as records, records._engine.connect() as c:
         got = [
             c.exec_driver_sql(f"PRAGMA {p}").scalar()
             for p in ("journal_mode", "foreign_keys", "secure_delete")
