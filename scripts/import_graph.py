@@ -76,6 +76,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_records_report",
             "_records_io",
             "records",
+            "records_synth",
         ),
     ),
     ("the facade", ("_lookups", "directory")),
