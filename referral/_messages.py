@@ -269,6 +269,14 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     "records_exported": ("{path} に {n} 行を書き出しました", "wrote {n} lines to {path}"),
     "records_imported": ("{n} 件のつなぎを取り込みました", "imported {n} referrals"),
+    "outcome_answered": (
+        "{concern}の紹介{n}件のうち{answered}件に{days}日以内に応答",
+        "answered {answered} of {n} {concern} referrals within {days} days",
+    ),
+    "outcome_heading": (
+        "つなぎの結果（{n}区分、{suppressed}区分は5件未満のため非表示）",
+        "Referral outcomes ({n} cells; {suppressed} under 5 suppressed)",
+    ),
     # a field named ja or en is the value shown in that language only
     "phone_label": ("{ja}", "{en}"),
     "shared_with": ("{ja}と共用", "shared with the {en}"),

@@ -77,6 +77,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_records_io",
             "records",
             "records_synth",
+            "_records_explain",
         ),
     ),
     ("the facade", ("_lookups", "directory")),
