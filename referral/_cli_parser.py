@@ -344,6 +344,12 @@ def _serve(p: argparse.ArgumentParser, t: T) -> None:
             "which others cannot see in ps)",
         ),
     )
+    _records_option(
+        p,
+        t,
+        "つなぎを記録するフォームと一覧 /records を加える",
+        "add the forms to record referrals",
+    )
 
 
 _ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, T], None]] = {

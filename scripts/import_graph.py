@@ -99,6 +99,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_web_guard",
             "_web_views",
             "_web_api",
+            "_web_records",
             "web",
         ),
     ),
