@@ -16,7 +16,8 @@ gaps (coverage and other analyses on the bundled data), scale (load, memory, rou
 coverage from one ward to a national network), cli (cold start of ``referral route``), edit
 (the dry-run diff beside the save, and editors at once on one file), web (``referral serve``:
 plan pages and ``/api/route`` per second and latency at 1, 4 and 16 clients, beside the
-library's own route).
+library's own route), records (the outcome report over 100,000 generated referrals, beside
+SQL COUNT and a naive loop).
 
 Speed figures are wall-clock on this machine, single-threaded; compare ratios, not seconds,
 between machines. Nothing here is a test: targets live in the issues and the closing notes.
@@ -41,6 +42,7 @@ import bench_corpus  # noqa: E402
 import bench_edit  # noqa: E402
 import bench_gaps  # noqa: E402
 import bench_matching  # noqa: E402
+import bench_records  # noqa: E402
 import bench_routing  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_web  # noqa: E402
@@ -56,6 +58,7 @@ BENCHMARKS: dict[str, Bench] = {
     "cli": (bench_cli.run, bench_cli.report),
     "edit": (bench_edit.run, bench_edit.report),
     "web": (bench_web.run, bench_web.report),
+    "records": (bench_records.run, bench_records.report),
 }
 
 

@@ -207,6 +207,17 @@ def _where(p: argparse.ArgumentParser, t: T) -> None:
     )
 
 
+def _records_option(p: argparse.ArgumentParser, t: T, ja: str, en: str) -> None:
+    p.add_argument(
+        "--records",
+        metavar="DB",
+        help=t(
+            f"つなぎの記録ファイル（SQLite）から{ja}（pip install 'referral[records]' が必要）",
+            f"{en} from a referral records file (SQLite; needs pip install 'referral[records]')",
+        ),
+    )
+
+
 def _route(p: argparse.ArgumentParser, t: T) -> None:
     p.add_argument(
         "text",
@@ -255,9 +266,11 @@ def _route(p: argparse.ArgumentParser, t: T) -> None:
         metavar="N",
         help=t("上位 N 件のつなぎ先だけを表示", "show only the first N suggestions"),
     )
+    _records_option(p, t, "各機関の応答の実績を理由に添える", "add each body's observed answers")
 
 
 def _gaps(p: argparse.ArgumentParser, t: T) -> None:
+    _records_option(p, t, "つなぎの結果の節を加える", "add the referral outcomes section")
     p.add_argument(
         "--ward", help=t("一つの区（既定: 市全域）", "one ward (default: the whole city)")
     )
@@ -330,6 +343,12 @@ def _serve(p: argparse.ArgumentParser, t: T) -> None:
             "a token every request must carry (or the REFERRAL_TOKEN environment variable, "
             "which others cannot see in ps)",
         ),
+    )
+    _records_option(
+        p,
+        t,
+        "つなぎを記録するフォームと一覧 /records を加える",
+        "add the forms to record referrals",
     )
 
 

@@ -21,7 +21,7 @@ from ._messages import say
 from ._render import table
 from .errors import EXIT_ERROR, EXIT_OK, MissingExtraError
 
-__all__ = ["COMMANDS", "add_arguments", "cmd_records"]
+__all__ = ["COMMANDS", "add_arguments", "cmd_records", "outcome_cells"]
 
 _STATUSES = (
     "accepted",
@@ -66,6 +66,16 @@ def _open(args: argparse.Namespace) -> Any:
     if getattr(args, "retention_months", None) is not None:
         options["retention_months"] = args.retention_months
     return Records.open(args.db, **options)
+
+
+def outcome_cells(path: str, lang: Any) -> list[Any]:
+    """The outcome report of the records file ``path`` (``--records`` of route and gaps)."""
+    try:
+        from .records import Records  # noqa: PLC0415 - the records extra is optional
+    except ImportError:
+        raise MissingExtraError(say("records_needs_extra", lang)) from None
+    with Records.open(path, role="auditor") as r:
+        return list(r.report())
 
 
 def _consent(r: Any, args: argparse.Namespace) -> int:

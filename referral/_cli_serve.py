@@ -49,6 +49,11 @@ def _check_extra(lang: Any) -> None:
         raise MissingExtraError(say("serve_needs_web", lang))
 
 
+def _check_records(lang: Any) -> None:
+    if any(_missing(m) for m in ("sqlalchemy", "alembic")):
+        raise MissingExtraError(say("records_needs_extra", lang))
+
+
 class _NoToken(logging.Filter):
     """Take ``token=…`` out of the access log's lines (the first visit of a page carries it
     in its address; the log must not keep it).
@@ -81,7 +86,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_extra(args.lang)
     from . import web  # noqa: PLC0415 - the web extra is optional
 
-    app = web.create_app(_directory(args), token=token, lang=args.lang, host=host)
+    options = {"records": args.records} if args.records else {}
+    if args.records:
+        _check_records(args.lang)
+    app = web.create_app(_directory(args), token=token, lang=args.lang, host=host, **options)
     shown = f"[{host}]" if ":" in host else host
     sys.stderr.write(say("serve_open", args.lang, url=f"http://{shown}:{args.port}/") + "\n")
     sys.stderr.flush()

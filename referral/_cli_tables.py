@@ -197,6 +197,11 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     load = d.load_concentration() if ward is None else load_concentration(d.graph, cov=cov)
     health = d.data_health() if ward is None else ward_health(d.data_health(), ward)
     fmt = chosen_format(args)
+    outcomes = None
+    if args.records:
+        from ._cli_records import outcome_cells  # noqa: PLC0415
+
+        outcomes = outcome_cells(args.records, args.lang)
     if fmt == "json":
         report = {
             "ward": ward,
@@ -206,6 +211,8 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             "load": [x.model_dump(mode="json") for x in load],
             "data_health": health.model_dump(mode="json", by_alias=True),
         }
+        if outcomes is not None:
+            report["outcomes"] = [c.model_dump(mode="json") for c in _in_ward(outcomes, ward)]
         write(json.dumps(report, ensure_ascii=False, indent=2))
     elif fmt:
         records = {
@@ -219,4 +226,12 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         emit(args, records, header, [list(r.values()) for r in records])
     else:
         write(render_gaps(cov, spof, load, health, d.document, ward=ward, lang=args.lang))
+        if outcomes is not None:
+            from ._records_explain import outcome_section  # noqa: PLC0415
+
+            write(outcome_section(_in_ward(outcomes, ward), lang=args.lang))
     return 0
+
+
+def _in_ward(cells: list[Any], ward: str | None) -> list[Any]:
+    return [c for c in cells if ward is None or c.ward == ward]

@@ -269,6 +269,14 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     "records_exported": ("{path} に {n} 行を書き出しました", "wrote {n} lines to {path}"),
     "records_imported": ("{n} 件のつなぎを取り込みました", "imported {n} referrals"),
+    "outcome_answered": (
+        "{concern}の紹介{n}件のうち{answered}件に{days}日以内に応答",
+        "answered {answered} of {n} {concern} referrals within {days} days",
+    ),
+    "outcome_heading": (
+        "つなぎの結果（{n}区分、{suppressed}区分は5件未満のため非表示）",
+        "Referral outcomes ({n} cells; {suppressed} under 5 suppressed)",
+    ),
     # a field named ja or en is the value shown in that language only
     "phone_label": ("{ja}", "{en}"),
     "shared_with": ("{ja}と共用", "shared with the {en}"),
@@ -485,6 +493,28 @@ WEB: dict[str, tuple[str, str]] = {
         "メモから懸念を読み取れませんでした。言い換えるか、「懸念」の一覧から選んでください",
         "No concern could be read in the note: rephrase it, or choose from the concerns",
     ),
+    "records": ("つなぎの記録", "Referral records"),
+    "record_this": ("このつなぎを記録", "Record this referral"),
+    "household": ("世帯のトークン（空欄なら新しく作成）", "household token (blank: a new one)"),
+    "basis": ("根拠", "basis"),
+    "basis_consent": ("本人の同意", "the person's consent"),
+    "basis_meeting_106_6": ("支援会議（社会福祉法106条の6）", "support meeting (Art. 106-6)"),
+    "consent_scope": ("同意の範囲トークン（空欄なら新しく記録）", "consent scope (blank: new)"),
+    "record_never_note": (
+        "記録されるのは機関・懸念・計画のハッシュ・トークンだけで、メモは保存しません",
+        "only the body, concerns, a hash of the plan and tokens are kept; never the note",
+    ),
+    "recorded": ("記録しました", "Recorded"),
+    "new_scope": ("同意の範囲（紙の同意書に書き写す）", "consent scope (copy it to the form)"),
+    "open_referrals": ("閉じていないつなぎ", "Open referrals"),
+    "no_open": ("閉じていないつなぎはありません", "No open referrals"),
+    "age_days": ("経過日数", "age (days)"),
+    "status": ("状態", "status"),
+    "decline_reason": ("断られた理由", "decline reason"),
+    "update_status": ("記録", "Update"),
+    "updated": ("状態を記録しました", "Status recorded"),
+    "referral_id": ("つなぎ ID", "referral id"),
+    "agency": ("つなぎ先", "body"),
 }
 """The web pages' labels (:func:`web_labels`)."""
 

@@ -3,7 +3,10 @@
 For each cell (the body referred to, the referral's main concern, the ward) the report
 counts the funnel (referred → accepted → contacted → served, and the ways out), the median
 days from the referral to the body's first response, and the no-response, decline and served
-rates with Wilson 95% intervals. A cell of fewer than :data:`MIN_CELL` referrals is
+rates with Wilson 95% intervals, how many the body answered within :data:`ANSWER_DAYS` days, and
+the re-referral loops: referrals after which the same household was referred again for the
+same main concern within :data:`LOOP_DAYS` days (counted in the cell of the earlier one, whose
+referral did not close the loop). A cell of fewer than :data:`MIN_CELL` referrals is
 suppressed: its counts are not shown, so no one household can be picked out. Entries made in
 error are left out. Referrals already reduced to outcome facts by retention are not in it
 (they keep no body id); a later part adds them by kind.
@@ -30,10 +33,23 @@ from . import _records_schema as t
 from ._records_schema import sa
 from .models import Model
 
-__all__ = ["MIN_CELL", "Z95", "FunnelCell", "Rate", "outcome_report", "wilson"]
+__all__ = [
+    "ANSWER_DAYS",
+    "LOOP_DAYS",
+    "MIN_CELL",
+    "Z95",
+    "FunnelCell",
+    "Rate",
+    "outcome_report",
+    "wilson",
+]
 
 MIN_CELL: Final = 5
 """Cells with fewer referrals than this are suppressed."""
+ANSWER_DAYS: Final = 30
+"""A first response within this many days counts as answered in time."""
+LOOP_DAYS: Final = 90
+"""A second referral of a household for the same concern within this many days is a loop."""
 Z95: Final = 1.959963984540054
 """The normal quantile of a two-sided 95% interval."""
 _RESPONSES: Final = frozenset({"accepted", "contacted", "served", "declined"})
@@ -65,6 +81,8 @@ class FunnelCell(Model):
     withdrawn: int | None = None
     open: int | None = None
     median_days_to_response: float | None = None
+    answered_in_time: int | None = None
+    re_referred: int | None = None
     no_response_rate: Rate | None = None
     decline_rate: Rate | None = None
     served_rate: Rate | None = None
@@ -80,7 +98,11 @@ def wilson(successes: int, n: int, z: float = Z95) -> Rate:
     return Rate(value=p, low=max(0.0, centre - half), high=min(1.0, centre + half))
 
 
-def _cell(key: tuple[str, str, str], histories: list[tuple[dt.datetime, list[Any]]]) -> FunnelCell:
+_History = tuple[dt.datetime, list[Any], bool]
+"""When a referral was made, its events, and whether a re-referral followed it."""
+
+
+def _cell(key: tuple[str, str, str], histories: list[_History]) -> FunnelCell:
     agency, concern, ward = key
     n = len(histories)
     if n < MIN_CELL:
@@ -88,7 +110,7 @@ def _cell(key: tuple[str, str, str], histories: list[tuple[dt.datetime, list[Any
     reached: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     days = []
-    for created, events in histories:
+    for created, events, _ in histories:
         statuses = {e.status for e in events}
         reached.update(statuses)
         reasons.update(e.reason for e in events if e.reason is not None)
@@ -97,8 +119,8 @@ def _cell(key: tuple[str, str, str], histories: list[tuple[dt.datetime, list[Any
             days.append((first - created).total_seconds() / 86400)
     for step in ("contacted", "accepted"):  # a later step means the earlier one was passed
         later = _FUNNEL[_FUNNEL.index(step) + 1 :]
-        reached[step] = sum(1 for _, ev in histories if {e.status for e in ev} & {step, *later})
-    last = Counter(ev[-1].status for _, ev in histories)
+        reached[step] = sum(1 for _, ev, _ in histories if {e.status for e in ev} & {step, *later})
+    last = Counter(ev[-1].status for _, ev, _ in histories)
     return FunnelCell(
         agency=agency,
         concern=concern,
@@ -108,6 +130,8 @@ def _cell(key: tuple[str, str, str], histories: list[tuple[dt.datetime, list[Any
         **{s: reached[s] for s in (*_FUNNEL, "declined", "no_response", "withdrawn")},
         open=sum(last[s] for s in ("referred", "accepted", "contacted")),
         median_days_to_response=statistics.median(days) if days else None,
+        answered_in_time=sum(1 for d in days if d <= ANSWER_DAYS),
+        re_referred=sum(1 for _, _, again in histories if again),
         no_response_rate=wilson(reached["no_response"], n),
         decline_rate=wilson(reached["declined"], n),
         served_rate=wilson(reached["served"], n),
@@ -124,12 +148,21 @@ def outcome_report(c: sa.Connection) -> list[FunnelCell]:
     events: dict[str, list[Any]] = defaultdict(list)
     for e in c.execute(sa.select(t.event).order_by(t.event.c.referral, t.event.c.seq)):
         events[e.referral].append(e)
-    cells: dict[tuple[str, str, str], list[tuple[dt.datetime, list[Any]]]] = defaultdict(list)
-    for r in c.execute(sa.select(t.referral)):
-        history = events[r.id]
-        if any(e.status == "entered_in_error" for e in history):
-            continue
-        cells[(r.agency, main[r.id], r.ward)].append((r.created_at, history))
+    kept = [
+        r
+        for r in c.execute(sa.select(t.referral).order_by(t.referral.c.created_at))
+        if not any(e.status == "entered_in_error" for e in events[r.id])
+    ]
+    later: dict[tuple[str, str], dt.datetime] = {}
+    again = set()
+    for r in reversed(kept):  # newest first: the next referral of the household is known
+        key = (r.household, main[r.id])
+        if key in later and later[key] - r.created_at <= dt.timedelta(days=LOOP_DAYS):
+            again.add(r.id)
+        later[key] = r.created_at
+    cells: dict[tuple[str, str, str], list[_History]] = defaultdict(list)
+    for r in kept:
+        cells[(r.agency, main[r.id], r.ward)].append((r.created_at, events[r.id], r.id in again))
     return [_cell(key, cells[key]) for key in sorted(cells)]
 
 

@@ -124,6 +124,7 @@ def _card(s: Suggestion, d: Directory, cnames: dict[str, str], lang: Lang) -> di
         "attested": s.agency.attested,
         "remarks": t(s.agency.remarks, lang),
         "concerns": [cnames.get(c, c) for c in s.concerns],
+        "concern_ids": list(s.concerns),
         "reasons": [t(r, lang) for r in s.reasons],
         "alternatives": [t(a.name, lang) for a in s.alternatives],
         "path": _path(s, names, lang),

@@ -253,6 +253,10 @@ def _plan(args: argparse.Namespace) -> tuple[Any, Any]:
         raise
     if args.top is not None:
         plan = plan.model_copy(update={"suggestions": plan.suggestions[: args.top]})
+    if args.records:
+        from ._records_explain import with_outcomes  # noqa: PLC0415
+
+        plan = with_outcomes(plan, _cli_records.outcome_cells(args.records, args.lang))
     return d, plan
 
 

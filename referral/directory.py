@@ -371,6 +371,7 @@ class Directory:
         age: int | None = None,
         origin_kind: str | None = None,
         note: str | None = None,
+        outcomes: Sequence[Any] | None = None,
     ) -> ReferralPlan:
         """Suggest which bodies to route concerns to, by which path, raised at which meeting.
 
@@ -393,6 +394,10 @@ class Directory:
         note
             With concern ids: a note read as well, for its own concerns and safety clues
             (they come after the given concerns; its safety advice is never dropped).
+        outcomes
+            The cells of an outcome report (:meth:`referral.records.Records.report`, or their
+            JSON): a suggestion whose body and concern have a cell that is not suppressed gets
+            a reason saying how many of its referrals the body answered within 30 days.
 
         Returns
         -------
@@ -432,7 +437,7 @@ class Directory:
             index=self._route_index,
             matcher=default_matcher(),
         )
-        return route(
+        plan = route(
             data,
             note_or_concerns,
             area=where,
@@ -441,6 +446,11 @@ class Directory:
             origin_kind=origin_kind,
             note=note,
         )
+        if outcomes is None:
+            return plan
+        from ._records_explain import with_outcomes  # noqa: PLC0415
+
+        return with_outcomes(plan, outcomes)
 
     # -- gaps --------------------------------------------------------------------------
     @cached_property

@@ -456,3 +456,8 @@ def _plan_hash(plan: Any) -> str:
         [[s.rank, s.agency.id] for s in plan.suggestions],
     ]
     return hashlib.sha256(repr(routing).encode()).hexdigest()
+
+
+def plan_hash(plan: Any) -> str:
+    """The hash a referral keeps of its plan: its routing (area, concerns, ranked agencies)."""
+    return _plan_hash(plan)

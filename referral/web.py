@@ -36,6 +36,7 @@ from ._lang import in_lang
 from ._messages import Lang, web_labels
 from ._web_api import HSDA_TABLES, Hsda, error_response
 from ._web_guard import MAX_BODY_BYTES, Guard, Headers
+from ._web_records import plan_extras
 from ._web_views import (
     agency_view,
     area_options,
@@ -69,7 +70,12 @@ _env = jinja2.Environment(
 
 
 def create_app(
-    directory: Directory, *, token: str | None = None, lang: Lang = "ja", host: str = "127.0.0.1"
+    directory: Directory,
+    *,
+    token: str | None = None,
+    lang: Lang = "ja",
+    host: str = "127.0.0.1",
+    records: object = None,
 ) -> FastAPI:
     """The web app over ``directory``.
 
@@ -85,6 +91,9 @@ def create_app(
         The pages' language when a request does not choose one.
     host
         The address served (shown on the API page).
+    records
+        A referral records file (SQLite): each plan card then has a form to record the
+        referral, and ``/records`` lists the open ones (see :mod:`referral._web_records`).
     """
     app = FastAPI(
         title="referral",
@@ -101,6 +110,13 @@ def create_app(
     app.include_router(_web_api.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _add_pages(app)
+    app.state.records = None
+    if records is not None:
+        from ._web_records import add_record_pages  # noqa: PLC0415
+        from .records import Records  # noqa: PLC0415 - the records extra is optional
+
+        app.state.records = Records.open(records, document=directory.document)
+        add_record_pages(app, _page, _lang)
     _add_error_handlers(app)
     app.add_middleware(Guard, token=token)
     app.add_middleware(Headers)
@@ -265,7 +281,10 @@ def _add_plan_pages(app: FastAPI) -> None:
         if error is not None:
             return error
         d: Directory = request.app.state.directory
-        return _page(request, "plan.html", f.lang, form=f.values(), plan=plan_view(d, plan, f.lang))
+        return _page(
+            request, "plan.html", f.lang, form=f.values(), plan=plan_view(d, plan, f.lang),
+            **plan_extras(request, plan),
+        )  # fmt: skip
 
     @app.post("/sheet", response_class=HTMLResponse, include_in_schema=False)
     async def sheet_page(request: Request) -> Response:

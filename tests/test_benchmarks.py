@@ -55,6 +55,17 @@ def test_web_benchmark_serves_pages_and_the_api_beside_the_library() -> None:
     assert "×library" in bench.report(result)
 
 
+def test_records_benchmark_times_the_outcome_report_beside_its_baselines() -> None:
+    pytest.importorskip("sqlalchemy")
+    bench = _load("bench_records")
+    result = bench.run(quick=True, n=600)
+    assert result["referrals"] == 600 and result["cells"] == result["groups"]
+    assert result["cells"] == result["naive_cells"] and result["cells_shown"] > 0
+    assert result["report_s"] > 0 and result["count_s"] > 0 and result["naive_s"] > 0
+    assert result["ratio_to_naive"] == result["report_s"] / result["naive_s"]
+    assert "the naive loop" in bench.report(result)
+
+
 def test_runs_compare_figure_by_figure() -> None:
     run = _load("run")
     old = {"scale": {"rows": [{"network": "ward", "p50_ms": 0.5, "quick": True}]}, "x": "y"}

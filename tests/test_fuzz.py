@@ -215,6 +215,7 @@ OPTIONS = [  # every option some command takes (a test below keeps the list whol
     "--port",
     "--provenance",
     "--real",
+    "--records",
     "--table",
     "--token",
     "--top",

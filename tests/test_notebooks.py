@@ -16,11 +16,12 @@ PLOTS = {
     "03-single-points-of-failure.ipynb",
     "04-what-if.ipynb",
     "05-data-health.ipynb",
+    "06-referral-outcomes.ipynb",
 }
 
 
-def test_five_numbered_notebooks() -> None:
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-", "05-"]
+def test_six_numbered_notebooks() -> None:
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-", "05-", "06-"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
