@@ -43,6 +43,8 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _check_writable(path: Path) -> None:
     folder = path.parent
+    if path.exists() and not path.is_file():  # a folder, a device, a pipe: not a records file
+        raise RecordsAccessError(f"{path}: not a records file (a folder or a special file)")
     if path.exists() and not os.access(path, os.W_OK):
         raise RecordsAccessError(f"{path}: the records file is read-only; nothing was written")
     if not os.access(folder, os.W_OK):

@@ -284,6 +284,15 @@ def test_a_read_only_file_is_refused(db: Path) -> None:
         db.chmod(0o644)
 
 
+@pytest.mark.parametrize("where", ["folder", "device"])
+def test_a_folder_or_a_device_is_no_records_file(tmp_path: Path, where: str) -> None:
+    path = tmp_path if where == "folder" else Path("/dev/null")
+    if not path.exists():
+        pytest.skip("no /dev/null here")
+    with pytest.raises(RecordsAccessError, match="not a records file"):
+        Records.open(path)
+
+
 def test_a_locked_file_is_refused_and_nothing_written(db: Path, clock: Clock) -> None:
     Records.open(db).close()
     with Records.open(db, clock=clock):
