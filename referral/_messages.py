@@ -471,6 +471,17 @@ WEB: dict[str, tuple[str, str]] = {
     "uncovered": ("窓口に届かない", "no window reached"),
     "spof": ("単一障害点（ここを通じてしか届かない）", "Single points of failure"),
     "none": ("なし", "none"),
+    "outcomes": ("紹介の結果（記録から）", "Referral outcomes (from the records)"),
+    "outcomes_help": (
+        "機関と懸念ごと: 紹介 → 受理 → 連絡 → 支援、最初の応答までの日数（中央値）、"
+        "無応答の割合（95%区間）。5件未満は数を示しません。",
+        "Per body and concern: referred → accepted → contacted → served, the median days to a "
+        "first answer, the no-response rate (95% interval). Fewer than 5: no figures.",
+    ),
+    "funnel": ("紹介 → 受理 → 連絡 → 支援", "referred → accepted → contacted → served"),
+    "median_days": ("応答までの日数（中央値）", "days to an answer (median)"),
+    "no_response_rate": ("無応答の割合", "no response"),
+    "suppressed": ("5件未満（表示しません）", "fewer than 5 (not shown)"),
     "api": ("API", "API"),
     "api_intro": (
         "JSON の API と Open Referral HSDA 3.0 の読み取り専用の API です。",

@@ -25,7 +25,7 @@ from ._plan_models import ReferralPlan
 from ._web_api import status_of
 from .errors import ReferralError
 
-__all__ = ["STATUSES", "add_record_pages", "plan_extras"]
+__all__ = ["STATUSES", "add_record_pages", "outcome_rows", "plan_extras"]
 
 STATUSES = ("accepted", "contacted", "served", "declined", "withdrawn", "entered_in_error")
 """The statuses a coordinator may record (``no_response`` is set by the records)."""
@@ -38,6 +38,44 @@ def plan_extras(request: Request, plan: ReferralPlan) -> dict[str, Any]:
     from .records import plan_hash  # noqa: PLC0415 - the records extra is optional
 
     return {"records": {"plan_hash": plan_hash(plan)}}
+
+
+def outcome_rows(request: Request, ward: str, lang: Lang) -> list[dict[str, Any]] | None:
+    """The outcome report's cells of ``ward`` for the gaps page (``None`` without records):
+    per body and concern the funnel, the median days to a first answer and the no-response
+    rate; a cell of fewer than 5 referrals shows no figure.
+    """
+    records = getattr(request.app.state, "records", None)
+    if records is None:
+        return None
+    d = request.app.state.directory
+    names = {a.id: a.name for a in d.agencies}
+    concerns = {c.id: c.name for c in d.concerns}
+    rows = []
+    for c in records.report():
+        if c.ward != ward:
+            continue
+        rate = c.no_response_rate
+        rows.append(
+            {
+                "agency": c.agency,
+                "name": names[c.agency].get(lang) if c.agency in names else c.agency,
+                "concern": concerns[c.concern].get(lang) if c.concern in concerns else c.concern,
+                "suppressed": c.suppressed,
+                "funnel": [c.referred, c.accepted, c.contacted, c.served],
+                "median": ""
+                if c.median_days_to_response is None
+                else f"{c.median_days_to_response:g}",
+                "no_response": ""
+                if rate is None
+                else f"{rate.value:.0%} ({rate.low:.0%}–{rate.high:.0%})",
+            }
+        )
+    return rows
+
+
+def _figure(days: float | None) -> str:
+    return "" if days is None else f"{days:g}"
 
 
 def _text(form: FormData, name: str) -> str:

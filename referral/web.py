@@ -36,7 +36,7 @@ from ._lang import in_lang
 from ._messages import Lang, web_labels
 from ._web_api import HSDA_TABLES, Hsda, error_response
 from ._web_guard import MAX_BODY_BYTES, Guard, Headers
-from ._web_records import plan_extras
+from ._web_records import outcome_rows, plan_extras
 from ._web_views import (
     agency_view,
     area_options,
@@ -344,7 +344,10 @@ def _add_directory_pages(app: FastAPI) -> None:
             localise(exc, lang)
             error = {"code": error_code(exc), "message": str(exc)}
             return _page(request, "gaps.html", lang, 400, gaps=None, wards=wards, error=error)
-        return _page(request, "gaps.html", lang, gaps=view, wards=wards, error=None)
+        outcomes = outcome_rows(request, view["ward"], lang)
+        return _page(
+            request, "gaps.html", lang, gaps=view, wards=wards, error=None, outcomes=outcomes
+        )
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs_page(request: Request) -> HTMLResponse:

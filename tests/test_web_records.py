@@ -22,6 +22,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2 on import; httpx wo
 from referral import Directory, _cli_serve
 from referral._web_guard import CSP
 from referral.cli import main
+from referral.records_synth import synthetic_referrals
 from referral.web import create_app
 
 LOCAL = "http://127.0.0.1"
@@ -166,3 +167,19 @@ def test_serve_records_passes_the_file(tmp_path: Path) -> None:
     with mock.patch.object(_cli_serve, "run_server", fake):
         assert main(["serve"]) == 0
     assert seen["records"] is None
+
+
+def test_the_gaps_page_shows_the_wards_outcomes(bundled: Directory, tmp_path: Path) -> None:
+    db = tmp_path / "many.sqlite"
+    synthetic_referrals(db, 3000, seed=1, document=bundled.document)
+    with TestClient(create_app(bundled, records=db), base_url=LOCAL) as c:
+        html = c.get("/gaps?ward=nishi&lang=en").text
+    section = html[html.index('<section id="outcomes"') :]
+    assert "Referral outcomes (from the records)" in section
+    rows = re.findall(r"<tr><th scope=\"row\"><a href=\"/agencies/(nishi\.[\w.]+)", section)
+    assert rows, "the ward's bodies are listed"
+    shown = re.findall(r"<td>(\d+) → (\d+) → (\d+) → (\d+)</td>", section)
+    assert shown and all(int(a) >= int(b) >= int(c) >= int(d) for a, b, c, d in shown)
+    assert not re.search(r"<td>[1-4] → ", section)  # cells under 5 show no figures
+    with TestClient(create_app(bundled), base_url=LOCAL) as c:
+        assert 'id="outcomes"' not in c.get("/gaps?ward=nishi").text
