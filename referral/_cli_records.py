@@ -18,30 +18,11 @@ from typing import Any
 from ._cli_parser import Command, T
 from ._lang import in_lang
 from ._messages import say
+from ._records_codes import DECLINE_REASONS, RECORDABLE
 from ._render import table
 from .errors import EXIT_ERROR, EXIT_OK, MissingExtraError
 
 __all__ = ["COMMANDS", "add_arguments", "cmd_records", "outcome_cells"]
-
-_STATUSES = (
-    "accepted",
-    "contacted",
-    "served",
-    "declined",
-    "withdrawn",
-    "entered_in_error",
-)
-_REASONS = (
-    "no_capacity",
-    "waitlist",
-    "not_eligible",
-    "out_of_area",
-    "unreachable",
-    "person_declined",
-    "duplicate",
-    "referred_elsewhere",
-    "other",
-)
 
 _DONE = {
     True: ("にします（--dry-run: 未実行）", "would become"),
@@ -293,8 +274,10 @@ def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
     )
     u = add("update", "つなぎの状態を記録", "record a referral's new status")
     u.add_argument("id", metavar="REFERRAL_ID")
-    u.add_argument("status", choices=_STATUSES)
-    u.add_argument("--reason", choices=_REASONS, help=t("断られた理由", "why it was declined"))
+    u.add_argument("status", choices=RECORDABLE)
+    u.add_argument(
+        "--reason", choices=DECLINE_REASONS, help=t("断られた理由", "why it was declined")
+    )
     add("withdraw", "同意を撤回（その範囲のつなぎを閉じる）", "withdraw a consent").add_argument(
         "scope", metavar="SCOPE"
     )

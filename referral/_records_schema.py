@@ -25,6 +25,7 @@ except ImportError as exc:  # pragma: no cover - exercised with the extra hidden
         "referral records need the records extra: pip install 'referral[records]'"
     ) from exc
 
+from ._records_codes import CLOSED_STATUSES, DECLINE_REASONS, STATUSES
 from .vocabulary import CONCERN_IDS
 
 __all__ = [
@@ -51,33 +52,7 @@ __all__ = [
     "sa",
 ]
 
-STATUSES: Final = (
-    "referred",
-    "accepted",
-    "contacted",
-    "served",
-    "declined",
-    "no_response",
-    "withdrawn",
-    "entered_in_error",
-)
-"""Every status an event can record, in the order of the funnel."""
-CLOSED_STATUSES: Final = frozenset(
-    {"served", "declined", "no_response", "withdrawn", "entered_in_error"}
-)
-"""The statuses that close a referral: no event follows them."""
-DECLINE_REASONS: Final = (
-    "no_capacity",
-    "waitlist",
-    "not_eligible",
-    "out_of_area",
-    "unreachable",
-    "person_declined",
-    "duplicate",
-    "referred_elsewhere",
-    "other",
-)
-"""Why a body declined (a ``declined`` event carries exactly one; no other event does)."""
+
 BASES: Final = ("consent", "meeting_106_6")
 """The lawful basis of a referral: the person's consent, or a support meeting under
 社会福祉法 第106条の6 (whose records may not leave its members)."""

@@ -22,12 +22,13 @@ from starlette.datastructures import FormData
 from ._cli_errors import error_code, localise
 from ._lang import Lang
 from ._plan_models import ReferralPlan
+from ._records_codes import DECLINE_REASONS, RECORDABLE
 from ._web_api import status_of
 from .errors import ReferralError
 
 __all__ = ["STATUSES", "add_record_pages", "outcome_rows", "plan_extras"]
 
-STATUSES = ("accepted", "contacted", "served", "declined", "withdrawn", "entered_in_error")
+STATUSES = RECORDABLE
 """The statuses a coordinator may record (``no_response`` is set by the records)."""
 
 
@@ -130,7 +131,6 @@ def add_record_pages(
     ``page`` renders a template as :func:`referral.web._page` does; ``lang_of`` reads the
     request's language as :func:`referral.web._lang` does.
     """
-    from . import _records_schema as t  # noqa: PLC0415 - the records extra is optional
 
     def show(
         request: Request,
@@ -144,7 +144,7 @@ def add_record_pages(
         rows = _rows(records, lang, names)
         return page(
             request, "records.html", lang, status, rows=rows, done=done, error=error,
-            statuses=STATUSES, reasons=t.DECLINE_REASONS,
+            statuses=STATUSES, reasons=DECLINE_REASONS,
         )  # fmt: skip
 
     def refused(request: Request, lang: Lang, exc: ReferralError) -> HTMLResponse:

@@ -29,7 +29,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "referral"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundations", ("_suggest", "errors", "_gc", "_text", "_progress", "_lang")),
-    ("vocabulary", ("_safety_rules", "vocabulary")),
+    ("vocabulary", ("_records_codes", "_safety_rules", "vocabulary")),
     (
         "records",
         ("_field_checks", "models", "_concern_models", "_plan_models", "_table", "_schema"),
