@@ -5,6 +5,7 @@ or 2. The number of generated cases is counted and printed at the end of the run
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -81,15 +82,16 @@ def test_match(text: Any) -> None:
     _call("Directory.match", lambda: D.match(text))
 
 
-_MATCHER: list[Matcher] = []  # a matcher of its own, built once: building is not under test
+@functools.cache
+def _matcher() -> Matcher:
+    """A matcher of its own, built once: building it is not what is fuzzed."""
+    return Matcher(load_concerns())
 
 
 @many
 @given(text=st.one_of(texts, not_text), confidence=st.one_of(st.none(), st.floats(0, 1)))
 def test_matcher(text: Any, confidence: float | None) -> None:
-    if not _MATCHER:
-        _MATCHER.append(Matcher(load_concerns()))
-    matcher = _MATCHER[0]
+    matcher = _matcher()
     _call("Matcher.match", lambda: matcher.match(text, min_confidence=confidence))
 
 
