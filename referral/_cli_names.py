@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .directory import Directory
     from .models import Agency, AgencyMatch
 
-__all__ = ["agency", "concern_id", "kind_id", "romaji"]
+__all__ = ["agency", "concern_id", "exact_agency", "kind_id", "romaji"]
 
 _CITY = "横浜市"
 
@@ -160,6 +160,34 @@ def agency(d: Directory, text: str) -> tuple[Agency, list[Agency]]:
             raise _ambiguous(text, tied)
         best = starting[0]
     return best.agency, [m.agency for m in found if m.agency is not best.agency][:5]
+
+
+def exact_agency(d: Directory, text: str) -> Agency:
+    """The one body ``text`` names exactly: its id, its whole name, or a part of one name
+    only (寺尾地域ケアプラザ from 寺尾地域ケア); never a fuzzy match — what is recorded
+    must be the body meant. Otherwise :class:`UnknownAgencyError` with the candidates.
+
+    >>> from referral import Directory
+    >>> d = Directory.load()
+    >>> exact_agency(d, "新山下地域ケアプラザ").id, exact_agency(d, "寺尾地域ケアプラザ").id
+    ('naka.shin_yamashita.care_plaza', 'tsurumi.terao.care_plaza')
+    """
+    known = {a.id: a for a in d.agencies}
+    if text in known:
+        return known[text]
+    key = fold_place(text).lower()
+    names = [(a, _bare(a.name.ja), a.name.en.lower()) for a in d.agencies]
+    exact = [a for a, ja, en in names if _bare(text) in (ja, en) or key == en]
+    if len(exact) == 1:
+        return exact[0]
+    part = exact or [a for a, ja, en in names if len(key) >= MIN_PART and (key in ja or key in en)]
+    if len(part) == 1:
+        return part[0]
+    if part:
+        err = UnknownAgencyError(text, suggestions=_listed(part[:MAX_LISTED]))
+        err.ambiguous = len(part)  # type: ignore[attr-defined]
+        raise err
+    raise _not_found(d, text)
 
 
 def _bare(name: str) -> str:

@@ -1,8 +1,10 @@
 """``referral records``: the consented, closed-loop referral records (private; see cli.py).
 
 One command with one subcommand per action (``consent``, ``record``, ``list``, ``update``,
-``withdraw``, ``verify``, ``purge``, ``export``, ``import``, ``report``), each on the plaza's
-file given by ``--db``. The records need the optional extra (``pip install
+``withdraw``, ``verify``, ``purge``, ``export``, ``backup``, ``import``, ``report``), each on
+the plaza's file given by ``--db``. Bodies and concerns are named by id or by name
+(``新山下地域ケアプラザ``, ``ごみ屋敷``): an id, a whole name or a part of one name only,
+never a fuzzy match. The records need the optional extra (``pip install
 'referral[records]'``); without it each subcommand is one line and exit status 2. No
 argument takes free text: ids, tokens and enums only.
 """
@@ -66,10 +68,18 @@ def _consent(r: Any, args: argparse.Namespace) -> int:
 
 
 def _record(r: Any, args: argparse.Namespace) -> int:
-    rid = r.record(
-        args.agency, args.concerns, basis=args.basis, scope=args.scope, household=args.household
-    )
-    _json({"id": rid}) if args.json else _out(say("records_recorded", args.lang, id=rid))
+    from . import _cli_names  # noqa: PLC0415 - loads the directory only when recording
+    from .directory import Directory  # noqa: PLC0415
+
+    d = Directory.load()
+    body = _cli_names.exact_agency(d, args.agency)
+    concerns = [_cli_names.concern_id(d, c) for c in args.concerns]
+    rid = r.record(body.id, concerns, basis=args.basis, scope=args.scope, household=args.household)
+    if args.json:
+        _json({"id": rid, "agency": body.id, "concerns": concerns})
+    else:
+        name = body.name.get(args.lang)
+        _out(say("records_recorded", args.lang, id=rid, agency=f"{name} ({body.id})"))
     return EXIT_OK
 
 
@@ -78,9 +88,18 @@ def _list(r: Any, args: argparse.Namespace) -> int:
     if args.json:
         _json([x.model_dump(mode="json") for x in found])
     else:
+        names = r.agency_names(args.lang)
         header = ["id", "agency", "concerns", "basis", "status", "reason", "updated_at"]
         rows = [
-            [x.id, x.agency, ",".join(x.concerns), x.basis, x.status, x.reason or "", x.updated_at]
+            [
+                x.id,
+                names.get(x.agency, x.agency),
+                ",".join(x.concerns),
+                x.basis,
+                x.status,
+                x.reason or "",
+                x.updated_at,
+            ]
             for x in found
         ]
         _out(table(header, [[str(v) for v in row] for row in rows], max_width=40))
@@ -147,6 +166,15 @@ def _export(r: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _backup(r: Any, args: argparse.Namespace) -> int:
+    n = r.backup(args.path)
+    if args.json:
+        _json({"path": args.path, "referrals": n})
+    else:
+        _out(say("records_backup", args.lang, path=args.path, n=n))
+    return EXIT_OK
+
+
 def _import(r: Any, args: argparse.Namespace) -> int:
     n = r.import_(args.path)
     _json({"imported": n}) if args.json else _out(say("records_imported", args.lang, n=n))
@@ -185,6 +213,7 @@ _ACTIONS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "verify": _verify,
     "purge": _purge,
     "export": _export,
+    "backup": _backup,
     "import": _import,
     "report": _report,
 }
@@ -260,10 +289,12 @@ def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
         "--form", choices=["written", "verbal"], default="written", help=t("同意の形", "how given")
     )
     r = add(
-        "record", "つなぎを記録（機関 ID と懸念 ID）", "record a referral (agency and concern ids)"
+        "record",
+        "つなぎを記録（機関と懸念: ID または名前。例: 新山下地域ケアプラザ ごみ屋敷）",
+        "record a referral (agency and concerns: ids or names)",
     )
-    r.add_argument("agency", metavar="AGENCY_ID")
-    r.add_argument("concerns", metavar="CONCERN_ID", nargs="+")
+    r.add_argument("agency", metavar="AGENCY")
+    r.add_argument("concerns", metavar="CONCERN", nargs="+")
     r.add_argument("--basis", required=True, choices=["consent", "meeting_106_6"])
     r.add_argument("--scope", metavar="TOKEN", help=t("同意の範囲トークン", "the consent's scope"))
     r.add_argument(
@@ -298,6 +329,11 @@ def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
         action="store_true",
         help=t("支援会議の記録も（会議の構成員のみ）", "include support-meeting records (members)"),
     )
+    add(
+        "backup",
+        "使用中の記録ファイルを安全に複製（SQLite。PostgreSQL は pg_dump）",
+        "copy the records file while in use (SQLite; PostgreSQL: pg_dump)",
+    ).add_argument("path", metavar="FILE")
     add("import", "書き出した記録を取り込む", "import exported records").add_argument(
         "path", metavar="FILE"
     )

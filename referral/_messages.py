@@ -251,7 +251,10 @@ ERRORS: dict[str, tuple[str, str]] = {
 
 PHRASES: dict[str, tuple[str, str]] = {
     "records_consent": ("同意を記録しました。範囲: {scope}", "consent recorded; scope: {scope}"),
-    "records_recorded": ("つなぎを記録しました: {id}", "referral recorded: {id}"),
+    "records_recorded": (
+        "つなぎを記録しました: {id}（{agency}）",
+        "referral recorded: {id} ({agency})",
+    ),
     "records_updated": ("{id} を {status} にしました", "{id} is now {status}"),
     "records_withdrawn": (
         "同意を撤回しました。閉じたつなぎ: {n} 件",
@@ -268,6 +271,10 @@ PHRASES: dict[str, tuple[str, str]] = {
         "anonymous outcome facts",
     ),
     "records_exported": ("{path} に {n} 行を書き出しました", "wrote {n} lines to {path}"),
+    "records_backup": (
+        "{path} に複製しました（つなぎ {n} 件）",
+        "backed up to {path} ({n} referrals)",
+    ),
     "records_imported": ("{n} 件のつなぎを取り込みました", "imported {n} referrals"),
     "outcome_answered": (
         "{concern}の紹介{n}件のうち{answered}件に{days}日以内に応答",

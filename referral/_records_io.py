@@ -10,8 +10,12 @@ other transaction sees, and its row lock makes a second purge wait.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
+import secrets
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -21,9 +25,9 @@ from ._records_chain import OPEN_STATUSES, first_bad_seq, genesis_hash
 from ._records_models import PurgeReport, VerifyReport
 from ._records_schema import sa
 from .editing import atomic_write
-from .errors import ArgumentError, DataFileError, expect_path
+from .errors import ArgumentError, DataFileError, RecordsAccessError, expect_path
 
-__all__ = ["export", "import_lines", "purge", "verify_chains"]
+__all__ = ["backup", "export", "import_lines", "purge", "verify_chains"]
 
 _EXPORTED = (t.consent, t.referral, t.referral_concern, t.event, t.chain_head)
 """The tables an export carries, in the order an import inserts them."""
@@ -172,3 +176,50 @@ def import_lines(c: sa.Connection, path: object) -> int:
                     f"{where}: a {table.name} row is invalid or already held: nothing was written"
                 ) from None
     return len(rows[t.referral.name])
+
+
+def backup(engine: sa.Engine, path: object) -> int:
+    """Copy a SQLite records file, while it is in use, to ``path``; return its referrals.
+
+    ``VACUUM INTO`` writes one consistent snapshot of the committed records (the ``-wal``
+    file's included) into a new file with no free pages — so nothing deleted survives in
+    the copy — beside ``path``; the copy is checked (``PRAGMA integrity_check``), made
+    owner-only (0600) and renamed over ``path`` in one step: a failed backup leaves an
+    earlier one intact. A PostgreSQL database is backed up with ``pg_dump``.
+    """
+    if engine.dialect.name != "sqlite":
+        raise ArgumentError(
+            "a PostgreSQL records database is backed up with pg_dump (see SECURITY.md)"
+        )
+    dest = Path(expect_path(path)).resolve()
+    source = Path(str(engine.url.database)).resolve()
+    if dest == source or dest.name.startswith(f"{source.name}-"):
+        raise ArgumentError(f"{dest}: a backup cannot replace the records file or its -wal")
+    if dest.exists() and not dest.is_file():
+        raise RecordsAccessError(f"{dest}: not a file (a folder or a special file)")
+    if not dest.parent.is_dir() or not os.access(dest.parent, os.W_OK):
+        raise RecordsAccessError(f"{dest.parent}: the backup's folder cannot be written")
+    tmp = dest.with_name(f".{dest.name}.backup-{secrets.token_hex(8)}.tmp")
+    try:
+        with engine.connect() as c:
+            c.exec_driver_sql("VACUUM INTO ?", (str(tmp),))
+        copy = sqlite3.connect(tmp)
+        try:
+            (ok,) = copy.execute("PRAGMA integrity_check").fetchone()
+            (n,) = copy.execute("SELECT count(*) FROM referral").fetchone()
+        finally:
+            copy.close()
+        if ok != "ok":
+            raise RecordsAccessError(f"{dest}: the copy did not pass SQLite's integrity check")
+        tmp.chmod(0o600)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(dest)
+    except OSError as exc:
+        raise RecordsAccessError(
+            f"{dest}: could not write the backup ({exc.strerror or exc}); an earlier one is intact"
+        ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return int(n)

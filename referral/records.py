@@ -39,6 +39,7 @@ from types import TracebackType
 from typing import Any, Final, Literal, Self
 
 from . import _records_schema as t
+from ._lang import Lang
 from ._records_chain import OPEN_STATUSES, check_transition, genesis_hash
 from ._records_models import BrokenChain, PurgeReport, ReferralRecord, VerifyReport
 from ._records_report import FunnelCell, Rate, outcome_report
@@ -214,6 +215,10 @@ class Records:
                     role=self.role, action=action, at=self._clock(), referral=referral
                 )
             )
+
+    def agency_names(self, lang: Lang = "ja") -> dict[str, str]:
+        """Each agency id of the directory and its name in ``lang`` (for listings)."""
+        return {key: a.name.get(lang) for key, a in self._agencies.items()}
 
     # -- consent ---------------------------------------------------------------------
     def give_consent(self, *, form: str = "written") -> str:
@@ -432,6 +437,23 @@ class Records:
             raise ArgumentError("only a member of the support meeting may export its records")
         with self._tx("export") as c:
             return export(c, path, include_meeting=include_meeting)
+
+    def backup(self, path: object) -> int:
+        """Copy the plaza's SQLite file, while it is in use, to ``path``; return the
+        referrals the copy holds.
+
+        The copy is one consistent snapshot (what the ``-wal`` file holds included), has no
+        free pages (nothing deleted or purged survives in it), is owner-only (0600), and
+        replaces ``path`` in one step, so a failed backup leaves an earlier one intact. It
+        is the whole file — support-meeting records included — for the plaza that keeps
+        it; to move records elsewhere, use :meth:`export`. PostgreSQL: use ``pg_dump``.
+        """
+        from ._records_io import backup  # noqa: PLC0415
+
+        with self._tx("export"):
+            pass  # the access log says the whole file was copied
+        with wrap_errors(self._engine):
+            return backup(self._engine, path)
 
     def import_(self, path: object) -> int:
         """Read records exported by :meth:`export`; every chain must verify, or nothing is

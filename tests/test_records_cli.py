@@ -10,6 +10,7 @@ import pytest
 
 pytest.importorskip("sqlalchemy")
 
+from referral import Directory
 from referral.cli import main
 
 
@@ -73,3 +74,55 @@ def test_without_the_extra_the_command_says_how_to_install_it(
     with mock.patch.dict("sys.modules", {"referral.records": None}):
         code, _, err = run(capsys, "records", "list", "--db", str(tmp_path / "p.sqlite"))
     assert code == 2 and "pip install 'referral[records]'" in err
+
+
+@pytest.mark.parametrize(
+    ("agency", "concerns", "want_agency", "want_concerns"),
+    [
+        ("新山下地域ケアプラザ", ["ごみ屋敷"], "naka.shin_yamashita.care_plaza", ["hoarding"]),
+        ("寺尾地域ケアプラザ", ["hoarding", "認知症"], "tsurumi.terao.care_plaza",
+         ["hoarding", "dementia"]),
+        ("横浜市寺尾地域ケアプラザ", ["8050"], "tsurumi.terao.care_plaza", ["eighty_fifty"]),
+        ("nishi.ward_office", ["hoarding"], "nishi.ward_office", ["hoarding"]),
+    ],
+)  # fmt: skip
+def test_records_take_japanese_names_and_say_which_body_was_recorded(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    agency: str,
+    concerns: list[str],
+    want_agency: str,
+    want_concerns: list[str],
+) -> None:
+    db = str(tmp_path / "p.sqlite")
+    code, out, _ = run(capsys, "records", "record", agency, *concerns,
+                       "--basis", "meeting_106_6", "--db", db, "--json")  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["agency"] == want_agency
+    assert json.loads(out)["concerns"] == want_concerns
+    code, out, _ = run(capsys, "records", "record", agency, *concerns,
+                       "--basis", "meeting_106_6", "--db", db)  # fmt: skip
+    assert code == 0 and f"({want_agency})" in out
+    code, out, _ = run(capsys, "records", "list", "--db", db)
+    name = Directory.load().agency(want_agency).name.ja
+    assert code == 0 and name[:10] in out
+
+
+@pytest.mark.parametrize(
+    ("agency", "words"),
+    [
+        ("区役所", "区役所"),  # every ward's: the candidates, nothing recorded
+        ("新山下", "新山下"),  # the plaza, its centre and its aggregates
+        ("しんやました", "shin"),  # a reading: suggested, never settled on
+        ("新山下地域ケアプラザx", "新山下地域ケアプラザ"),  # near, but not exact: never fuzzy
+    ],
+)
+def test_records_never_record_a_body_a_name_only_resembles(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, agency: str, words: str
+) -> None:
+    db = tmp_path / "p.sqlite"
+    code, _, err = run(capsys, "records", "record", agency, "hoarding",
+                       "--basis", "meeting_106_6", "--db", str(db))  # fmt: skip
+    assert code == 1 and words in err
+    code, _, _ = run(capsys, "records", "list", "--all", "--db", str(db))
+    assert code == 1  # nothing was recorded
