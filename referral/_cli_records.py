@@ -158,8 +158,13 @@ def _purge(r: Any, args: argparse.Namespace) -> int:
 
 
 def _export(r: Any, args: argparse.Namespace) -> int:
-    n = r.export(args.path, include_meeting=args.include_meeting)
-    if args.json:
+    n = r.export(args.path, include_meeting=args.include_meeting, format=args.format)
+    if args.format == "fhir":
+        if args.json:
+            _json({"path": args.path, "tasks": n})
+        else:
+            _out(say("records_exported_fhir", args.lang, path=args.path, n=n))
+    elif args.json:
         _json({"path": args.path, "lines": n})
     else:
         _out(say("records_exported", args.lang, path=args.path, n=n))
@@ -322,8 +327,18 @@ def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
         metavar="N",
         help=t("保存期間（月、既定 24）", "retention in months (default 24)"),
     )
-    e = add("export", "JSON Lines に書き出す（ハッシュつき）", "export as JSON lines, with hashes")
+    e = add(
+        "export",
+        "書き出す（JSON Lines: ハッシュつき・取り込み用／fhir: FHIR R4 の Task の Bundle）",
+        "export (JSON lines with hashes, to import; or fhir: a FHIR R4 Bundle of Tasks)",
+    )
     e.add_argument("path", metavar="FILE")
+    e.add_argument(
+        "--format",
+        choices=["jsonl", "fhir"],
+        default="jsonl",
+        help=t("書き出しの形式（既定: jsonl）", "the format (default: jsonl)"),
+    )
     e.add_argument(
         "--include-meeting",
         action="store_true",

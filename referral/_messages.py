@@ -271,6 +271,10 @@ PHRASES: dict[str, tuple[str, str]] = {
         "anonymous outcome facts",
     ),
     "records_exported": ("{path} に {n} 行を書き出しました", "wrote {n} lines to {path}"),
+    "records_exported_fhir": (
+        "{path} に FHIR R4 の Task を {n} 件書き出しました",
+        "wrote {n} FHIR R4 Tasks to {path}",
+    ),
     "records_backup": (
         "{path} に複製しました（つなぎ {n} 件）",
         "backed up to {path} ({n} referrals)",

@@ -17,6 +17,7 @@ import os
 import secrets
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from ._records_schema import sa
 from .editing import atomic_write
 from .errors import ArgumentError, DataFileError, RecordsAccessError, expect_path
 
-__all__ = ["backup", "export", "import_lines", "purge", "verify_chains"]
+__all__ = ["backup", "export", "export_fhir", "import_lines", "purge", "verify_chains"]
 
 _EXPORTED = (t.consent, t.referral, t.referral_concern, t.event, t.chain_head)
 """The tables an export carries, in the order an import inserts them."""
@@ -146,6 +147,23 @@ def export(c: sa.Connection, path: object, *, include_meeting: bool) -> int:
             )
     atomic_write(expect_path(path), ("\n".join(lines) + "\n").encode(), mode=0o600)
     return len(lines)
+
+
+def export_fhir(
+    c: sa.Connection,
+    path: object,
+    names: Mapping[str, str],
+    *,
+    include_meeting: bool,
+    at: dt.datetime,
+) -> int:
+    """Write the referrals as a FHIR R4 ``Bundle`` of ``Task`` resources; return how many."""
+    from ._records_fhir import bundle  # noqa: PLC0415
+    from ._records_rows import read_records  # noqa: PLC0415
+
+    kept = [r for r in read_records(c) if include_meeting or r.basis != "meeting_106_6"]
+    atomic_write(expect_path(path), bundle(kept, names, at=at).encode(), mode=0o600)
+    return len(kept)
 
 
 def import_lines(c: sa.Connection, path: object) -> int:

@@ -41,6 +41,7 @@ from typing import Any, Final, Literal, Self
 from . import _records_schema as t
 from ._lang import Lang
 from ._records_chain import OPEN_STATUSES, check_transition, genesis_hash
+from ._records_fhir import FHIR_TASK_STATUS
 from ._records_models import BrokenChain, PurgeReport, ReferralRecord, VerifyReport
 from ._records_report import FunnelCell, Rate, outcome_report
 from ._records_rows import append, heads, last, read_records
@@ -80,20 +81,6 @@ DEFAULT_RETENTION_MONTHS: Final = 24
 """Closed referrals older than this are reduced to one anonymous outcome fact."""
 DEFAULT_NO_RESPONSE_DAYS: Final = 30
 """A referral still ``referred`` this many days later becomes ``no_response``."""
-FHIR_TASK_STATUS: Final = {
-    "referred": "requested",
-    "accepted": "accepted",
-    "contacted": "in-progress",
-    "served": "completed",
-    "declined": "rejected",
-    "withdrawn": "cancelled",
-    "entered_in_error": "entered-in-error",
-    "no_response": "on-hold",
-}
-"""Each status as a FHIR R4 ``Task.status``. ``contacted`` is ``in-progress`` (the body has
-begun the work); ``no_response`` is ``on-hold`` rather than ``failed``, because silence is not
-a refusal and the coordinator is expected to follow it up; ``withdrawn`` (the person or their
-consent withdrew) is ``cancelled``."""
 
 
 def _utcnow() -> dt.datetime:
@@ -425,17 +412,28 @@ class Records:
         with self._tx("report") as c:
             return outcome_report(c)
 
-    def export(self, path: object, *, include_meeting: bool = False) -> int:
-        """Write the records as JSON lines that keep every hash; return the lines written.
+    def export(self, path: object, *, include_meeting: bool = False, format: str = "jsonl") -> int:
+        """Write the records to ``path``; return the lines (``jsonl``) or referrals (``fhir``)
+        written.
 
-        Referrals on ``meeting_106_6`` stay out unless ``include_meeting`` is asked by the
-        role ``member`` (a member of that meeting).
+        ``jsonl``: every row as a JSON line, every hash kept — what :meth:`import_` reads, to
+        move records between databases. ``fhir``: one FHIR R4 ``Bundle`` of ``Task``
+        resources, one per referral, its status mapped by :data:`FHIR_TASK_STATUS` and no
+        household token (see :mod:`referral._records_fhir`). Either way, referrals on
+        ``meeting_106_6`` stay out unless ``include_meeting`` is asked by the role ``member``
+        (a member of that meeting). The file is written atomically, owner-only.
         """
-        from ._records_io import export  # noqa: PLC0415
+        from ._records_io import export, export_fhir  # noqa: PLC0415
 
+        _one_of(format, ("jsonl", "fhir"), "export format")
         if include_meeting and self.role != "member":
             raise ArgumentError("only a member of the support meeting may export its records")
         with self._tx("export") as c:
+            if format == "fhir":
+                names = self.agency_names("ja")
+                return export_fhir(
+                    c, path, names, include_meeting=include_meeting, at=self._clock()
+                )
             return export(c, path, include_meeting=include_meeting)
 
     def backup(self, path: object) -> int:

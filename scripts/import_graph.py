@@ -71,6 +71,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_records_schema",
             "_records_chain",
             "_records_models",
+            "_records_fhir",
             "_records_rows",
             "_records_store",
             "_records_report",
