@@ -48,6 +48,8 @@ def _open(args: argparse.Namespace) -> Any:
     options: dict[str, Any] = {"role": args.role}
     if getattr(args, "retention_months", None) is not None:
         options["retention_months"] = args.retention_months
+    if args.no_response_days is not None:
+        options["no_response_days"] = args.no_response_days
     return Records.open(args.db, **options)
 
 
@@ -264,6 +266,16 @@ def _shared(t: T) -> argparse.ArgumentParser:
         choices=["coordinator", "member", "auditor"],
         default="coordinator",
         help=t("操作する人の役割（既定: coordinator）", "the role acting (default: coordinator)"),
+    )
+    p.add_argument(
+        "--no-response-days",
+        type=int,
+        default=None,
+        metavar="N",
+        help=t(
+            "この日数だれも応じないつなぎを「応答なし」にする（既定 30）",
+            "days after which an unanswered referral becomes no_response (default 30)",
+        ),
     )
     p.add_argument(
         "--json",

@@ -126,3 +126,17 @@ def test_records_never_record_a_body_a_name_only_resembles(
     assert code == 1 and words in err
     code, _, _ = run(capsys, "records", "list", "--all", "--db", str(db))
     assert code == 1  # nothing was recorded
+
+
+def test_the_waiting_time_before_no_response_is_an_option(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "p.sqlite")
+    code, out, _ = run(capsys, "records", "record", "nishi.ward_office", "hoarding",
+                       "--basis", "meeting_106_6", "--db", db, "--json")  # fmt: skip
+    rid = json.loads(out)["id"]
+    # a referral made today has not waited 30 days, nor 1: it stays open
+    assert run(capsys, "records", "list", "--db", db, "--no-response-days", "1")[0] == 0
+    code, _, err = run(capsys, "records", "list", "--db", db, "--no-response-days", "0")
+    assert code == 2 and "no_response_days" in err  # at least one day
+    assert rid
