@@ -1,12 +1,13 @@
 """``referral records``: the consented, closed-loop referral records (private; see cli.py).
 
 One command with one subcommand per action (``consent``, ``record``, ``list``, ``update``,
-``withdraw``, ``verify``, ``purge``, ``export``, ``backup``, ``import``, ``report``), each on
-the plaza's file given by ``--db``. Bodies and concerns are named by id or by name
-(``新山下地域ケアプラザ``, ``ごみ屋敷``): an id, a whole name or a part of one name only,
-never a fuzzy match. The records need the optional extra (``pip install
-'referral[records]'``); without it each subcommand is one line and exit status 2. No
-argument takes free text: ids, tokens and enums only.
+``withdraw``, ``verify``, ``purge``, ``export``, ``backup``, ``import``, ``report``, and
+``grant`` for a PostgreSQL database's group roles), each on the plaza's file given by
+``--db``. Bodies and concerns are named by id or by name (``新山下地域ケアプラザ``,
+``ごみ屋敷``): an id, a whole name or a part of one name only, never a fuzzy match. The
+records need the optional extra (``pip install 'referral[records]'``); without it each
+subcommand is one line and exit status 2. No argument takes free text: ids, tokens and enums
+only.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ._lang import in_lang
 from ._messages import say
 from ._records_codes import DECLINE_REASONS, RECORDABLE
 from ._render import table
-from .errors import EXIT_ERROR, EXIT_OK, MissingExtraError
+from .errors import EXIT_ERROR, EXIT_OK, ArgumentError, MissingExtraError
 
 __all__ = ["COMMANDS", "add_arguments", "cmd_records", "outcome_cells"]
 
@@ -45,12 +46,22 @@ def _open(args: argparse.Namespace) -> Any:
         from .records import Records  # noqa: PLC0415 - the records extra is optional
     except ImportError:
         raise MissingExtraError(say("records_needs_extra", args.lang)) from None
-    options: dict[str, Any] = {"role": args.role}
+    options: dict[str, Any] = {"role": args.role, "roles": _groups(args)}
     if getattr(args, "retention_months", None) is not None:
         options["retention_months"] = args.retention_months
     if args.no_response_days is not None:
         options["no_response_days"] = args.no_response_days
     return Records.open(args.db, **options)
+
+
+def _groups(args: argparse.Namespace) -> Any:
+    """The PostgreSQL group roles named by ``--role-prefix`` (None: the default names)."""
+    prefix = getattr(args, "role_prefix", None)
+    if prefix is None:
+        return None
+    from .records import GroupRoles  # noqa: PLC0415 - the records extra is optional
+
+    return GroupRoles.with_prefix(prefix)
 
 
 def outcome_cells(path: str, lang: Any) -> list[Any]:
@@ -156,7 +167,39 @@ def _purge(r: Any, args: argparse.Namespace) -> int:
                 done=done,
             )
         )
+        if report.not_vacuumed:
+            tables = ", ".join(report.not_vacuumed)
+            ja = f"注意: {tables} を VACUUM (FULL) できません（所有者でない）。"
+            ja += "所有者が実行するまで、削除した行はテーブルのファイルに残ります"
+            en = f"note: {tables} could not be vacuumed (not their owner); the deleted rows stay "
+            en += "in the table files until their owner runs VACUUM (FULL)"
+            sys.stderr.write(in_lang(args.lang, ja, en) + "\n")
     return EXIT_OK
+
+
+def _show_grants(statements: list[str], args: argparse.Namespace) -> int:
+    if args.json:
+        _json({"statements": statements})
+    else:
+        _out("\n".join(f"{sql};" for sql in statements))
+    return EXIT_OK
+
+
+def _grant(r: Any, args: argparse.Namespace) -> int:
+    return _show_grants(r.grant_roles(_groups(args)), args)
+
+
+def _print_grants(args: argparse.Namespace) -> int:
+    """``grant --print``: the SQL, for the database's administrator; nothing is connected."""
+    try:
+        from ._records_roles import SQLITE_HAS_NO_ROLES  # noqa: PLC0415 - the records extra
+        from ._records_store import is_url  # noqa: PLC0415
+        from .records import grant_statements  # noqa: PLC0415
+    except ImportError:
+        raise MissingExtraError(say("records_needs_extra", args.lang)) from None
+    if not is_url(args.db):
+        raise ArgumentError(SQLITE_HAS_NO_ROLES)
+    return _show_grants(grant_statements(_groups(args)), args)
 
 
 def _export(r: Any, args: argparse.Namespace) -> int:
@@ -223,10 +266,13 @@ _ACTIONS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "backup": _backup,
     "import": _import,
     "report": _report,
+    "grant": _grant,
 }
 
 
 def cmd_records(args: argparse.Namespace) -> int:
+    if args.action == "grant" and args.print:
+        return _print_grants(args)
     records = _open(args)
     try:
         return _ACTIONS[args.action](records, args)
@@ -263,9 +309,23 @@ def _shared(t: T) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--role",
-        choices=["coordinator", "member", "auditor"],
+        choices=["coordinator", "member", "auditor", "system"],
         default="coordinator",
-        help=t("操作する人の役割（既定: coordinator）", "the role acting (default: coordinator)"),
+        help=t(
+            "操作する人の役割（既定: coordinator。PostgreSQL でグループロールを設定済みなら、"
+            "ログインがそのロールの構成員か確かめます）",
+            "the role acting (default: coordinator; on PostgreSQL with the group roles set "
+            "up, the login must be a member of the role's group)",
+        ),
+    )
+    p.add_argument(
+        "--role-prefix",
+        metavar="PREFIX",
+        default=None,
+        help=t(
+            "PostgreSQL のグループロール名の接頭辞（既定: referral → referral_app など）",
+            "the prefix of the PostgreSQL group roles (default: referral → referral_app, ...)",
+        ),
     )
     p.add_argument(
         "--no-response-days",
@@ -365,3 +425,15 @@ def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
         "path", metavar="FILE"
     )
     add("report", "結果からみた支援の穴（5件未満は伏せる）", "outcomes per body, concern and ward")
+    add(
+        "grant",
+        "PostgreSQL のグループロールを作り、必要な権限だけを与える（テーブルの所有者として）",
+        "create the PostgreSQL group roles and grant each only what it needs (as the owner)",
+    ).add_argument(
+        "--print",
+        action="store_true",
+        help=t(
+            "実行せず SQL を表示（管理者に渡す）",
+            "print the SQL instead of running it (for the administrator)",
+        ),
+    )

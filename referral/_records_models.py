@@ -48,10 +48,18 @@ class VerifyReport(Model):
 
 
 class PurgeReport(Model):
-    """What a retention purge removed (or would remove, with ``dry_run``): counts only."""
+    """What a retention purge removed (or would remove, with ``dry_run``): counts only.
+
+    On PostgreSQL a purge that deleted rows then rewrites the tables it deleted from with
+    ``VACUUM (FULL)``: ``vacuumed`` names those rewritten, ``not_vacuumed`` those the login
+    may not vacuum (it owns neither them nor the database), whose files keep the deleted rows
+    until their owner runs ``VACUUM (FULL)``. Both are empty on SQLite (``secure_delete``).
+    """
 
     dry_run: bool
     cutoff: dt.datetime
     referrals: int
     events: int
     facts: int
+    vacuumed: tuple[str, ...] = ()
+    not_vacuumed: tuple[str, ...] = ()

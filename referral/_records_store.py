@@ -177,6 +177,13 @@ class wrap_errors:  # noqa: N801 - used as a ``with`` statement, like contextlib
             raise RecordsAccessError(
                 f"{self.where}: the records file is read-only; nothing was written"
             ) from None
+        if (
+            getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
+        ):  # PostgreSQL: insufficient_privilege
+            raise RecordsAccessError(
+                f"{self.where}: the database login may not do this (permission denied); "
+                "nothing was written"
+            ) from None
         if "not a database" in text:
             raise RecordsSchemaError(f"{self.where}: not a records database") from None
         if "connect" in text or "connection" in text:

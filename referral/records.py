@@ -44,6 +44,12 @@ from ._records_chain import OPEN_STATUSES, check_transition, genesis_hash
 from ._records_fhir import FHIR_TASK_STATUS
 from ._records_models import BrokenChain, PurgeReport, ReferralRecord, VerifyReport
 from ._records_report import FunnelCell, Rate, outcome_report
+from ._records_roles import (
+    SQLITE_HAS_NO_ROLES,
+    GroupRoles,
+    check_claimed_role,
+    grant_statements,
+)
 from ._records_rows import append, heads, last, read_records
 from ._records_schema import sa
 from ._records_store import connect, upgrade, wrap_errors
@@ -67,11 +73,13 @@ __all__ = [
     "FHIR_TASK_STATUS",
     "BrokenChain",
     "FunnelCell",
+    "GroupRoles",
     "PurgeReport",
     "Rate",
     "Records",
     "ReferralRecord",
     "VerifyReport",
+    "grant_statements",
 ]
 
 Role = Literal["coordinator", "member", "auditor", "system"]
@@ -147,6 +155,7 @@ class Records:
         clock: Clock = _utcnow,
         no_response_days: int = DEFAULT_NO_RESPONSE_DAYS,
         retention_months: int = DEFAULT_RETENTION_MONTHS,
+        roles: GroupRoles | None = None,
     ) -> Self:
         """Open (or create) the records at ``path`` and bring its schema up to date.
 
@@ -155,6 +164,15 @@ class Records:
 
         ``document`` is the directory whose agency ids are accepted (default: the bundled
         one); ``clock`` returns naive UTC datetimes (tests pass their own).
+
+        ``role`` is who acts. On PostgreSQL, once :meth:`grant_roles` has set up the group
+        ``roles`` (default names ``referral_app``, ``referral_member``, ``referral_auditor``,
+        ``referral_retention``) in this database, the claim is authenticated: the login must
+        be a member of the group of its role (coordinator → app, member → member, auditor →
+        auditor, system → retention), or own the tables, else :class:`RecordsAccessError`.
+        Without those grants nothing is checked (records set up before them keep working).
+        On SQLite the role is never authenticated: whoever can open the plaza's file is the
+        plaza, and the file's permissions decide who can.
         """
         if document is None:
             from .validation import bundled_document  # noqa: PLC0415
@@ -163,7 +181,11 @@ class Records:
         _one_of(role, t.ROLES, "role")
         expect_int(no_response_days, "no_response_days", minimum=1)
         expect_int(retention_months, "retention_months", minimum=1)
+        groups = GroupRoles() if roles is None else expect_instance(roles, GroupRoles, "roles")
         engine = connect(path)
+        if engine.dialect.name == "postgresql":  # before the schema: it may need the owner
+            with wrap_errors(engine), engine.connect() as c:
+                check_claimed_role(c, role, groups)
         upgrade(engine)
         return cls(
             engine,
@@ -404,7 +426,32 @@ class Records:
             report = purge(c, cutoff, dry_run=dry_run)
         if not dry_run:
             self._checkpoint()  # the deleted rows leave the -wal file too
+        if not dry_run and report.referrals and self._engine.dialect.name == "postgresql":
+            from ._records_roles import vacuum_purged  # noqa: PLC0415
+
+            with wrap_errors(self._engine):
+                done, skipped = vacuum_purged(self._engine)
+            report = report.model_copy(update={"vacuumed": done, "not_vacuumed": skipped})
         return report
+
+    def grant_roles(self, roles: GroupRoles | None = None, *, schema: str = "public") -> list[str]:
+        """Create the PostgreSQL group roles and grant each what it needs, in one transaction
+        (connected as the tables' owner); returns the statements run
+        (:func:`grant_statements`).
+
+        Raises
+        ------
+        ArgumentError
+            The records are a SQLite file: SQLite has no roles (its triggers refuse changes
+            and the file's permissions decide who reads it).
+        """
+        if self._engine.dialect.name != "postgresql":
+            raise ArgumentError(SQLITE_HAS_NO_ROLES)
+        statements = grant_statements(roles, schema=schema)
+        with wrap_errors(self._engine), self._engine.begin() as c:
+            for sql in statements:
+                c.exec_driver_sql(sql)
+        return statements
 
     def report(self) -> list[FunnelCell]:
         """Gap analysis from outcomes, per body × concern × ward (small cells suppressed)."""

@@ -76,6 +76,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_records_store",
             "_records_report",
             "_records_io",
+            "_records_roles",
             "records",
             "records_synth",
             "_records_explain",
