@@ -11,6 +11,18 @@ suppressed: its counts are not shown, so no one household can be picked out. Ent
 error are left out. Referrals already reduced to outcome facts by retention are not in it
 (they keep no body id); a later part adds them by kind.
 
+A funnel step counts a referral that reached it or a later one; ``open`` counts the
+referrals whose last status is ``referred``, ``accepted`` or ``contacted``. The first
+response is the first ``accepted``, ``contacted``, ``served`` or ``declined`` event (by
+seq); its days are ``timedelta.total_seconds() / 86400``. Of two referrals of a household
+made at the same instant, the one with the smaller id is the earlier. A referral still
+``referred`` after the waiting time is counted as ``no_response`` (and not open) when the
+report is given that instant, as :meth:`referral.records.Records.expire` would mark it.
+
+:func:`outcome_report` counts it all in one SQL statement on SQLite or PostgreSQL
+(``tests/records_oracle.py`` keeps the first version, in Python, that the tests hold it
+to).
+
 Examples
 --------
 >>> r = wilson(3, 10)
