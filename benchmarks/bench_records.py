@@ -4,11 +4,13 @@
 3,000 with ``--quick``) into a fresh SQLite file; then, on that file:
 
 1. ``Records.report()`` — the funnel per body × concern × ward with Wilson intervals, median
-   days to the first answer, decline reasons and re-referral loops (after one ``expire()``
-   outside the timing, so each run reads the same rows);
-2. baseline (floor): one SQL ``COUNT(*) ... GROUP BY agency, concern, ward`` — the least any
+   days to the first answer, decline reasons and re-referral loops, counted in SQL (it
+   writes no event: overdue referrals count as no response without being marked);
+2. ``Records.report(ward="nishi")`` — one ward's cells, filtered in the database (what the
+   gaps page and ``gaps --ward --records`` ask for);
+3. baseline (floor): one SQL ``COUNT(*) ... GROUP BY agency, concern, ward`` — the least any
    report of those cells must read;
-3. baseline (naive): the same funnel counts by a pure-Python loop that asks the database for
+4. baseline (naive): the same funnel counts by a pure-Python loop that asks the database for
    each referral's events one query at a time (what a first version would write).
 
 Seconds are this machine's; compare the ratios.
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 FULL, QUICK = 100_000, 3_000
+WARD = "nishi"
 
 
 def _median(fn: Callable[[], object], runs: int) -> tuple[float, object]:
@@ -76,8 +79,8 @@ def run(*, quick: bool = False, n: int | None = None) -> dict[str, Any]:
         synthetic_referrals(path, n, seed=16)
         generate_s = time.perf_counter() - t
         with Records.open(path, role="auditor") as r:
-            r.expire()
             report_s, cells = _median(r.report, runs)
+            ward_s, ward_cells = _median(lambda: r.report(ward=WARD), runs)
         count_s, groups = _median(lambda: _count(path), runs)
         naive_s, naive_cells = _median(lambda: _naive(path), runs)
         mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
@@ -90,6 +93,10 @@ def run(*, quick: bool = False, n: int | None = None) -> dict[str, Any]:
         "cells": len(cells),  # type: ignore[arg-type]
         "cells_shown": len(shown),
         "report_s": report_s,
+        "ward": WARD,
+        "ward_s": ward_s,
+        "ward_cells": len(ward_cells),  # type: ignore[arg-type]
+        "ward_ratio_to_report": ward_s / report_s,
         "count_s": count_s,
         "naive_s": naive_s,
         "groups": groups,
@@ -107,6 +114,8 @@ def report(r: dict[str, Any]) -> str:
             f"({r['file_mb']:.0f} MB SQLite; generated in {r['generate_s']:.1f} s)",
             f"  Records.report(): {r['cells']} cells ({r['cells_shown']} not suppressed)"
             f"  {r['report_s']:8.2f} s   {r['referrals_per_s']:,.0f} referrals/s",
+            f"  Records.report(ward={r['ward']!r}): {r['ward_cells']} cells"
+            f"{'':19}{r['ward_s']:8.2f} s   {r['ward_ratio_to_report']:.2f}× the whole report",
             f"  baseline SQL COUNT ... GROUP BY (floor)        {r['count_s']:8.2f} s   "
             f"report is {r['ratio_to_count']:.1f}× the floor",
             f"  baseline naive loop, one query per referral    {r['naive_s']:8.2f} s   "

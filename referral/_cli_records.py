@@ -64,14 +64,16 @@ def _groups(args: argparse.Namespace) -> Any:
     return GroupRoles.with_prefix(prefix)
 
 
-def outcome_cells(path: str, lang: Any) -> list[Any]:
-    """The outcome report of the records file ``path`` (``--records`` of route and gaps)."""
+def outcome_cells(path: str, lang: Any, ward: str | None = None) -> list[Any]:
+    """The outcome report of the records file ``path`` (``--records`` of route and gaps):
+    only the cells of ``ward`` (an id or a name) when one is given, filtered in the database.
+    """
     try:
         from .records import Records  # noqa: PLC0415 - the records extra is optional
     except ImportError:
         raise MissingExtraError(say("records_needs_extra", lang)) from None
     with Records.open(path, role="auditor") as r:
-        return list(r.report())
+        return list(r.report(ward=ward))
 
 
 def _consent(r: Any, args: argparse.Namespace) -> int:
@@ -234,7 +236,7 @@ def _import(r: Any, args: argparse.Namespace) -> int:
 def _report(r: Any, args: argparse.Namespace) -> int:
     from ._records_report import rows  # noqa: PLC0415 - the records extra is optional
 
-    cells = r.report()
+    cells = r.report(ward=args.ward)
     if args.json:
         _json([c.model_dump(mode="json") for c in cells])
     else:
@@ -424,7 +426,13 @@ def add_arguments(name: str, p: argparse.ArgumentParser, t: T) -> None:
     add("import", "書き出した記録を取り込む", "import exported records").add_argument(
         "path", metavar="FILE"
     )
-    add("report", "結果からみた支援の穴（5件未満は伏せる）", "outcomes per body, concern and ward")
+    add(
+        "report", "結果からみた支援の穴（5件未満は伏せる）", "outcomes per body, concern and ward"
+    ).add_argument(
+        "--ward",
+        metavar="WARD",
+        help=t("この区だけ（ID か名前: nishi, 西区）", "this ward only (id or name: nishi, 西区)"),
+    )
     add(
         "grant",
         "PostgreSQL のグループロールを作り、必要な権限だけを与える（テーブルの所有者として）",

@@ -201,7 +201,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if args.records:
         from ._cli_records import outcome_cells  # noqa: PLC0415
 
-        outcomes = outcome_cells(args.records, args.lang)
+        outcomes = outcome_cells(args.records, args.lang, ward)  # filtered in SQL
     if fmt == "json":
         report = {
             "ward": ward,
@@ -212,7 +212,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             "data_health": health.model_dump(mode="json", by_alias=True),
         }
         if outcomes is not None:
-            report["outcomes"] = [c.model_dump(mode="json") for c in _in_ward(outcomes, ward)]
+            report["outcomes"] = [c.model_dump(mode="json") for c in outcomes]
         write(json.dumps(report, ensure_ascii=False, indent=2))
     elif fmt:
         records = {
@@ -229,9 +229,5 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         if outcomes is not None:
             from ._records_explain import outcome_section  # noqa: PLC0415
 
-            write(outcome_section(_in_ward(outcomes, ward), lang=args.lang))
+            write(outcome_section(outcomes, lang=args.lang))
     return 0
-
-
-def _in_ward(cells: list[Any], ward: str | None) -> list[Any]:
-    return [c for c in cells if ward is None or c.ward == ward]

@@ -388,6 +388,7 @@ WHAT: dict[str, tuple[str, str]] = {
     "kind": ("種別", "kinds"),
     "tier": ("圏域", "tiers"),
     "link kind": ("つながりの種類", "link kinds"),
+    "ward": ("区", "areas"),
 }
 """A vocabulary's name in Japanese, and the command that lists it."""
 

@@ -372,3 +372,44 @@ def test_grant_on_the_command_line(
 def test_grant_roles_on_sqlite_is_a_clear_error(tmp_path: Path) -> None:
     with Records.open(tmp_path / "p.sqlite") as r, pytest.raises(ArgumentError, match="SQLite"):
         r.grant_roles()
+
+
+def _boundaries(r: Records, clock: list[dt.datetime]) -> None:
+    """Referrals at the same instant, answers at exactly 30 days and one microsecond more,
+    re-referrals at exactly 90 days and one microsecond more, some entered in error (the
+    records wait 31 days for an answer)."""
+    households = [f"{i:032x}" for i in range(1, 4)]
+    made = []
+    for i, gap in enumerate([0, 0, 1, 0, 90 * 86_400_000_000, 1, 86_400_000_000 * 90 + 1] * 2):
+        clock[0] += dt.timedelta(microseconds=gap)
+        made.append(r.record(AGENCY, ["hoarding"], household=households[i % 3],
+                             basis="meeting_106_6"))  # fmt: skip
+    created = {x.id: x.created_at for x in r.referrals()}
+    for i, rid in enumerate(made[:6]):  # the clock goes back: each answer after its referral
+        clock[0] = created[rid] + dt.timedelta(days=30, microseconds=i % 2)
+        r.update(rid, ["accepted", "declined", "entered_in_error"][i % 3],
+                 "waitlist" if i % 3 == 1 else None)  # fmt: skip
+    clock[0] += dt.timedelta(days=29, hours=23, microseconds=999_999)
+
+
+def test_the_outcome_report_is_the_same_in_sql_on_both_and_as_the_oracle(
+    tmp_path: Path, pg_url: str
+) -> None:
+    from records_oracle import oracle_report  # noqa: PLC0415
+
+    from referral.records_synth import synthetic_referrals  # noqa: PLC0415
+
+    reports = []
+    for target in (tmp_path / "a.sqlite", pg_url):
+        clock = [DAY.replace(microsecond=123_456)]
+        with Records.open(target, clock=lambda c=clock: c[0], no_response_days=31) as r:  # type: ignore[misc]
+            _boundaries(r, clock)
+            synthetic_referrals(target, 400, seed=5, start=DAY - dt.timedelta(days=200))
+            got = (r.report(), r.report(ward="西区"))
+            r.expire()
+            with r._engine.connect() as c:
+                assert got[0] == oracle_report(c)
+            assert got[1] == [x for x in got[0] if x.ward == "nishi"]
+            reports.append(got)
+    assert reports[0] == reports[1]
+    assert any(not x.suppressed and x.re_referred for x in reports[0][0])

@@ -22,6 +22,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2 on import; httpx wo
 from referral import Directory, _cli_serve
 from referral._web_guard import CSP
 from referral.cli import main
+from referral.records import Records
 from referral.records_synth import synthetic_referrals
 from referral.web import create_app
 
@@ -169,11 +170,22 @@ def test_serve_records_passes_the_file(tmp_path: Path) -> None:
     assert seen["records"] is None
 
 
-def test_the_gaps_page_shows_the_wards_outcomes(bundled: Directory, tmp_path: Path) -> None:
+def test_the_gaps_page_shows_the_wards_outcomes(
+    bundled: Directory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "many.sqlite"
     synthetic_referrals(db, 3000, seed=1, document=bundled.document)
+    asked: list[str | None] = []
+    report = Records.report
+
+    def spy(self: Records, ward: str | None = None) -> Any:
+        asked.append(ward)
+        return report(self, ward=ward)
+
+    monkeypatch.setattr(Records, "report", spy)
     with TestClient(create_app(bundled, records=db), base_url=LOCAL) as c:
-        html = c.get("/gaps?ward=nishi&lang=en").text
+        html = c.get("/gaps?ward=西区&lang=en").text
+    assert asked == ["nishi"]  # the ward's report only, filtered in the database
     section = html[html.index('<section id="outcomes"') :]
     assert "Referral outcomes (from the records)" in section
     rows = re.findall(r"<tr><th scope=\"row\"><a href=\"/agencies/(nishi\.[\w.]+)", section)
