@@ -397,10 +397,21 @@ class Records:
         return late
 
     def open_referrals(self) -> list[ReferralRecord]:
-        """Every referral not yet closed, oldest first (after :meth:`expire`)."""
-        self.expire()
+        """Every referral not yet closed, oldest first (after :meth:`expire`).
+
+        An ``auditor`` only reads: the overdue referrals are left out as :meth:`expire` would
+        close them, but no event is written (on PostgreSQL the auditor's role may not).
+        """
+        cutoff = self._clock() - self.no_response_after
+        if self.role != "auditor":
+            self.expire()
         with self._tx("list") as c:
-            return [r for r in read_records(c) if r.status in OPEN_STATUSES]
+            return [
+                r
+                for r in read_records(c)
+                if r.status in OPEN_STATUSES
+                and not (r.status == "referred" and r.created_at <= cutoff)
+            ]
 
     def referrals(self) -> list[ReferralRecord]:
         """Every referral the records hold, open or closed, oldest first."""

@@ -27,7 +27,7 @@ from referral import Directory
 from referral._records_roles import PURGED_TABLES
 from referral.cli import main
 from referral.errors import ArgumentError, RecordsAccessError, ReferralError
-from referral.records import GroupRoles, Records
+from referral.records import DEFAULT_NO_RESPONSE_DAYS, GroupRoles, Records
 
 AGENCY = "nishi.ward_office"
 DAY = dt.datetime(2026, 1, 5, 9, 0)
@@ -261,6 +261,21 @@ def test_the_auditor_reads_and_verifies_but_writes_no_referral(tmp_path: Path, p
     assert _sqlstate(auditor, insert) == "42501"
     with Records.open(pg_url) as owner:
         assert [x.id for x in owner.referrals()] == [held]
+
+
+def test_the_auditor_lists_and_reports_overdue_referrals_without_writing(pg_url: str) -> None:
+    """Overdue referrals count as no response for a reader, who may not write the event."""
+    roles, held = _granted(pg_url)
+    auditor = _as(pg_url, "late", roles.auditor)
+    later = DAY + dt.timedelta(days=DEFAULT_NO_RESPONSE_DAYS + 1)
+    with Records.open(auditor, role="auditor", roles=roles, clock=lambda: later) as r:
+        assert r.open_referrals() == []
+        (cell,) = r.report()
+        assert cell.suppressed  # one referral: counted, not shown
+        assert [x.status for x in r.referrals()] == ["referred"]  # nothing was written
+    with Records.open(pg_url, clock=lambda: later) as owner:
+        assert [x.id for x in owner.referrals()] == [held]
+        assert [x.status for x in owner.referrals()] == ["referred"]
 
 
 def test_a_claimed_role_is_checked_against_the_login(tmp_path: Path, pg_url: str) -> None:
