@@ -142,3 +142,18 @@ def load_script(folder: str, name: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def spy_on_report(monkeypatch: Any) -> list[str | None]:
+    """Record the ward each ``Records.report`` call asks for (the report still runs)."""
+    from referral.records import Records  # noqa: PLC0415 - the records extra is optional
+
+    asked: list[str | None] = []
+    report = Records.report
+
+    def spy(self: Records, ward: str | None = None) -> Any:
+        asked.append(ward)
+        return report(self, ward=ward)
+
+    monkeypatch.setattr(Records, "report", spy)
+    return asked

@@ -22,6 +22,7 @@ import pytest
 pytest.importorskip("sqlalchemy")
 
 import sqlalchemy as sa
+from helpers import spy_on_report
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from records_oracle import oracle_report
@@ -191,14 +192,7 @@ def test_records_report_ward_on_the_command_line(
 def test_gaps_asks_the_records_for_its_ward_only(
     synthetic: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    asked: list[str | None] = []
-    report = Records.report
-
-    def spy(self: Records, ward: str | None = None) -> Any:
-        asked.append(ward)
-        return report(self, ward=ward)
-
-    monkeypatch.setattr(Records, "report", spy)
+    asked = spy_on_report(monkeypatch)
     assert main(["gaps", "--ward", "西区", "--json", "--records", str(synthetic)]) == 0
     assert asked == ["nishi"]
     capsys.readouterr()

@@ -19,10 +19,11 @@ with warnings.catch_warnings():  # starlette asks for httpx2 on import; httpx wo
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from helpers import spy_on_report
+
 from referral import Directory, _cli_serve
 from referral._web_guard import CSP
 from referral.cli import main
-from referral.records import Records
 from referral.records_synth import synthetic_referrals
 from referral.web import create_app
 
@@ -175,14 +176,7 @@ def test_the_gaps_page_shows_the_wards_outcomes(
 ) -> None:
     db = tmp_path / "many.sqlite"
     synthetic_referrals(db, 3000, seed=1, document=bundled.document)
-    asked: list[str | None] = []
-    report = Records.report
-
-    def spy(self: Records, ward: str | None = None) -> Any:
-        asked.append(ward)
-        return report(self, ward=ward)
-
-    monkeypatch.setattr(Records, "report", spy)
+    asked = spy_on_report(monkeypatch)
     with TestClient(create_app(bundled, records=db), base_url=LOCAL) as c:
         html = c.get("/gaps?ward=西区&lang=en").text
     assert asked == ["nishi"]  # the ward's report only, filtered in the database
