@@ -31,6 +31,7 @@ from .errors import TransitionError
 __all__ = [
     "NEXT",
     "OPEN_STATUSES",
+    "chained_event",
     "check_transition",
     "event_hash",
     "first_bad_seq",
@@ -82,6 +83,23 @@ def event_hash(
 ) -> str:
     """SHA-256 over an event's canonical row and the hash before it."""
     return hashlib.sha256(_canonical([referral, seq, status, reason, at, prev_hash])).hexdigest()
+
+
+def chained_event(
+    referral: str, seq: int, status: str, reason: str | None, at: dt.datetime, prev_hash: str
+) -> dict[str, Any]:
+    """An ``event`` row, its hash chained to ``prev_hash`` (the row's ``hash`` is the next
+    event's ``prev_hash``).
+    """
+    return {
+        "referral": referral,
+        "seq": seq,
+        "status": status,
+        "reason": reason,
+        "at": at,
+        "prev_hash": prev_hash,
+        "hash": event_hash(referral, seq, status, reason, at, prev_hash),
+    }
 
 
 def first_bad_seq(

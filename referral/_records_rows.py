@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from . import _records_schema as t
-from ._records_chain import event_hash
+from ._records_chain import chained_event
 from ._records_models import ReferralRecord
 from ._records_schema import sa
 from .errors import UnknownReferralError
@@ -38,22 +38,12 @@ def append(
 ) -> None:
     head = c.execute(sa.select(t.chain_head).where(t.chain_head.c.referral == referral_id)).one()
     seq = 0 if first else head.seq + 1
-    digest = event_hash(referral_id, seq, status, reason, at, head.hash)
-    c.execute(
-        t.event.insert().values(
-            referral=referral_id,
-            seq=seq,
-            status=status,
-            reason=reason,
-            at=at,
-            prev_hash=head.hash,
-            hash=digest,
-        )
-    )
+    row = chained_event(referral_id, seq, status, reason, at, head.hash)
+    c.execute(t.event.insert().values(**row))
     c.execute(
         t.chain_head.update()
         .where(t.chain_head.c.referral == referral_id)
-        .values(seq=seq, hash=digest)
+        .values(seq=seq, hash=row["hash"])
     )
 
 

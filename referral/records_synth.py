@@ -32,7 +32,7 @@ import random
 from typing import Any, Final
 
 from . import _records_schema as t
-from ._records_chain import event_hash, genesis_hash
+from ._records_chain import chained_event, genesis_hash
 from ._records_store import connect, upgrade
 from .errors import expect_int
 from .models import Document
@@ -152,19 +152,8 @@ def synthetic_referrals(
             history = [("referred", None, 0), *_path(rng, answers[agency])]
             for seq, (status, reason, after) in enumerate(history):
                 at = created + dt.timedelta(days=after)
-                digest = event_hash(row["id"], seq, status, reason, at, prev)
-                rows["event"].append(
-                    {
-                        "referral": row["id"],
-                        "seq": seq,
-                        "status": status,
-                        "reason": reason,
-                        "at": at,
-                        "prev_hash": prev,
-                        "hash": digest,
-                    }
-                )
-                prev = digest
+                rows["event"].append(chained_event(row["id"], seq, status, reason, at, prev))
+                prev = rows["event"][-1]["hash"]
             rows["head"].append({"referral": row["id"], "seq": len(history) - 1, "hash": prev})
             if len(rows["referral"]) >= _BATCH or i == n - 1:
                 _flush(engine, rows)

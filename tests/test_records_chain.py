@@ -14,7 +14,7 @@ pytest.importorskip("sqlalchemy")
 pytest.importorskip("alembic")
 
 from referral import _records_schema as schema
-from referral._records_chain import NEXT, event_hash, genesis_hash
+from referral._records_chain import NEXT, chained_event, genesis_hash
 from referral.records import Records
 from referral.vocabulary import CONCERN_IDS
 
@@ -52,19 +52,8 @@ def _chain(rng: random.Random, n: int) -> tuple[dict[str, Any], list[str], list[
             status = rng.choice(sorted(NEXT[status]))
         reason = rng.choice(schema.DECLINE_REASONS) if status == "declined" else None
         at = start + dt.timedelta(days=seq)
-        digest = event_hash(row["id"], seq, status, reason, at, prev)
-        events.append(
-            {
-                "referral": row["id"],
-                "seq": seq,
-                "status": status,
-                "reason": reason,
-                "at": at,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        prev = digest
+        events.append(chained_event(row["id"], seq, status, reason, at, prev))
+        prev = events[-1]["hash"]
         if status not in NEXT:
             break
     return row, concerns, events
