@@ -9,9 +9,19 @@ the command line and the page can offer them without the ``records`` extra loade
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
-__all__ = ["CLOSED_STATUSES", "DECLINE_REASONS", "RECORDABLE", "STATUSES"]
+__all__ = [
+    "ANSWER_DAYS",
+    "CLOSED_STATUSES",
+    "DECLINE_REASONS",
+    "LOOP_DAYS",
+    "MIN_CELL",
+    "RECORDABLE",
+    "STATUSES",
+    "rate_text",
+]
 
 STATUSES: Final = (
     "referred",
@@ -46,3 +56,25 @@ DECLINE_REASONS: Final = (
     "other",
 )
 """The coded reasons of a decline (no free text is ever stored)."""
+
+MIN_CELL: Final = 5
+"""Outcome cells with fewer referrals than this are suppressed."""
+ANSWER_DAYS: Final = 30
+"""A first response within this many days counts as answered in time."""
+LOOP_DAYS: Final = 90
+"""A second referral of a household for the same concern within this many days is a loop."""
+
+
+def rate_text(rate: Any) -> str:
+    """A rate and its 95% interval as shown in tables and pages (``""`` for none); ``rate``
+    is a :class:`~referral._records_report.Rate` or its JSON object.
+
+    >>> rate_text({"value": 0.3, "low": 0.108, "high": 0.603})
+    '30% (11%–60%)'
+    """
+    if rate is None:
+        return ""
+    value, low, high = (
+        rate[k] if isinstance(rate, Mapping) else getattr(rate, k) for k in ("value", "low", "high")
+    )
+    return f"{value:.0%} ({low:.0%}–{high:.0%})"

@@ -15,12 +15,11 @@ from typing import Any
 from ._lang import Lang
 from ._messages import say
 from ._plan_models import ReferralPlan
+from ._records_codes import ANSWER_DAYS, MIN_CELL, rate_text
 from ._render import table
 from .models import Text
 
 __all__ = ["outcome_reason", "outcome_rows", "outcome_section", "with_outcomes"]
-
-_ANSWER_DAYS = 30  # the same as _records_report.ANSWER_DAYS, without importing SQLAlchemy
 
 
 def _get(cell: Any, key: str) -> Any:
@@ -32,7 +31,7 @@ def outcome_reason(cell: Any, concern: Text) -> Text | None:
     n, answered = _get(cell, "referred"), _get(cell, "answered_in_time")
     if _get(cell, "suppressed") or not n or answered is None:
         return None
-    fields = {"n": n, "answered": answered, "days": _ANSWER_DAYS}
+    fields = {"n": n, "answered": answered, "days": ANSWER_DAYS}
     return Text(
         ja=say("outcome_answered", "ja", concern=concern.ja, **fields),
         en=say("outcome_answered", "en", concern=concern.en, **fields),
@@ -56,20 +55,13 @@ def with_outcomes(plan: ReferralPlan, cells: Iterable[Any]) -> ReferralPlan:
     return plan.model_copy(update={"suggestions": tuple(suggestions)})
 
 
-def _rate(rate: Any) -> str:
-    if rate is None:
-        return ""
-    value, low, high = (_get(rate, k) for k in ("value", "low", "high"))
-    return f"{value:.0%} ({low:.0%}–{high:.0%})"
-
-
 def outcome_rows(cells: Sequence[Any]) -> list[list[str]]:
     """One row per cell: the funnel, days to answer, rates, decline reasons and loops."""
     out = []
     for c in cells:
         key = [_get(c, "agency"), _get(c, "concern"), _get(c, "ward")]
         if _get(c, "suppressed"):
-            out.append([*key, "<5", *[""] * 8])
+            out.append([*key, f"<{MIN_CELL}", *[""] * 8])
             continue
         days = _get(c, "median_days_to_response")
         reasons = _get(c, "decline_reasons") or {}
@@ -79,8 +71,8 @@ def outcome_rows(cells: Sequence[Any]) -> list[list[str]]:
                 *key,
                 *(str(_get(c, k)) for k in counts[:4]),
                 "" if days is None else f"{days:.1f}",
-                _rate(_get(c, "no_response_rate")),
-                _rate(_get(c, "decline_rate")),
+                rate_text(_get(c, "no_response_rate")),
+                rate_text(_get(c, "decline_rate")),
                 " ".join(f"{k}:{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])[:3]),
                 str(_get(c, "re_referred")),
             ]

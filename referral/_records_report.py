@@ -42,7 +42,7 @@ from typing import Any, Final
 from pydantic import Field
 
 from . import _records_schema as t
-from ._records_codes import STATUSES
+from ._records_codes import ANSWER_DAYS, LOOP_DAYS, MIN_CELL, STATUSES, rate_text
 from ._records_schema import sa
 from ._suggest import suggest
 from .errors import UnknownVocabularyError, expect_str
@@ -61,12 +61,6 @@ __all__ = [
     "wilson",
 ]
 
-MIN_CELL: Final = 5
-"""Cells with fewer referrals than this are suppressed."""
-ANSWER_DAYS: Final = 30
-"""A first response within this many days counts as answered in time."""
-LOOP_DAYS: Final = 90
-"""A second referral of a household for the same concern within this many days is a loop."""
 Z95: Final = 1.959963984540054
 """The normal quantile of a two-sided 95% interval."""
 _RESPONSES: Final = ("accepted", "contacted", "served", "declined")
@@ -332,7 +326,6 @@ def rows(cells: Iterable[FunnelCell]) -> list[list[Any]]:
     out = []
     for c in cells:
         shown = f"<{MIN_CELL}" if c.suppressed else ""
-        rate = c.no_response_rate
         out.append(
             [
                 c.agency,
@@ -344,7 +337,7 @@ def rows(cells: Iterable[FunnelCell]) -> list[list[Any]]:
                 shown or c.declined,
                 shown or c.no_response,
                 "" if c.median_days_to_response is None else f"{c.median_days_to_response:.1f}",
-                "" if rate is None else f"{rate.value:.0%} ({rate.low:.0%}–{rate.high:.0%})",
+                rate_text(c.no_response_rate),
             ]
         )
     return out

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from ._cli_errors import error_code, localise
 from ._lang import Lang
 from ._plan_models import ReferralPlan
-from ._records_codes import DECLINE_REASONS, RECORDABLE
+from ._records_codes import DECLINE_REASONS, RECORDABLE, rate_text
 from ._web_api import status_of
 from .errors import ReferralError
 
@@ -54,7 +54,6 @@ def outcome_rows(request: Request, ward: str, lang: Lang) -> list[dict[str, Any]
     concerns = {c.id: c.name for c in d.concerns}
     rows = []
     for c in records.report(ward=ward):  # the ward's cells only, chosen in the database
-        rate = c.no_response_rate
         rows.append(
             {
                 "agency": c.agency,
@@ -65,9 +64,7 @@ def outcome_rows(request: Request, ward: str, lang: Lang) -> list[dict[str, Any]
                 "median": ""
                 if c.median_days_to_response is None
                 else f"{c.median_days_to_response:g}",
-                "no_response": ""
-                if rate is None
-                else f"{rate.value:.0%} ({rate.low:.0%}–{rate.high:.0%})",
+                "no_response": rate_text(c.no_response_rate),
             }
         )
     return rows
