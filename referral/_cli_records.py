@@ -13,6 +13,7 @@ only.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -41,17 +42,27 @@ def _json(data: Any) -> None:
     _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _open(args: argparse.Namespace) -> Any:
-    try:
-        from .records import Records  # noqa: PLC0415 - the records extra is optional
+def _records(lang: Any) -> Any:
+    """The :mod:`referral.records` module, or the error that says which extra to install."""
+    try:  # the records extra is optional; import_module sees a module marked missing
+        return importlib.import_module(f"{__package__}.records")
     except ImportError:
-        raise MissingExtraError(say("records_needs_extra", args.lang)) from None
+        raise MissingExtraError(say("records_needs_extra", lang)) from None
+
+
+def _tell(args: argparse.Namespace, data: Any, key: str, **fields: Any) -> int:
+    """Print what was done: ``data`` with ``--json``, else the message ``key``; exit 0."""
+    _json(data) if args.json else _out(say(key, args.lang, **fields))
+    return EXIT_OK
+
+
+def _open(args: argparse.Namespace) -> Any:
     options: dict[str, Any] = {"role": args.role, "roles": _groups(args)}
     if getattr(args, "retention_months", None) is not None:
         options["retention_months"] = args.retention_months
     if args.no_response_days is not None:
         options["no_response_days"] = args.no_response_days
-    return Records.open(args.db, **options)
+    return _records(args.lang).Records.open(args.db, **options)
 
 
 def _groups(args: argparse.Namespace) -> Any:
@@ -59,27 +70,20 @@ def _groups(args: argparse.Namespace) -> Any:
     prefix = getattr(args, "role_prefix", None)
     if prefix is None:
         return None
-    from .records import GroupRoles  # noqa: PLC0415 - the records extra is optional
-
-    return GroupRoles.with_prefix(prefix)
+    return _records(args.lang).GroupRoles.with_prefix(prefix)
 
 
 def outcome_cells(path: str, lang: Any, ward: str | None = None) -> list[Any]:
     """The outcome report of the records file ``path`` (``--records`` of route and gaps):
     only the cells of ``ward`` (an id or a name) when one is given, filtered in the database.
     """
-    try:
-        from .records import Records  # noqa: PLC0415 - the records extra is optional
-    except ImportError:
-        raise MissingExtraError(say("records_needs_extra", lang)) from None
-    with Records.open(path, role="auditor") as r:
+    with _records(lang).Records.open(path, role="auditor") as r:
         return list(r.report(ward=ward))
 
 
 def _consent(r: Any, args: argparse.Namespace) -> int:
     scope = r.give_consent(form=args.form)
-    _json({"scope": scope}) if args.json else _out(say("records_consent", args.lang, scope=scope))
-    return EXIT_OK
+    return _tell(args, {"scope": scope}, "records_consent", scope=scope)
 
 
 def _record(r: Any, args: argparse.Namespace) -> int:
@@ -90,12 +94,9 @@ def _record(r: Any, args: argparse.Namespace) -> int:
     body = _cli_names.exact_agency(d, args.agency)
     concerns = [_cli_names.concern_id(d, c) for c in args.concerns]
     rid = r.record(body.id, concerns, basis=args.basis, scope=args.scope, household=args.household)
-    if args.json:
-        _json({"id": rid, "agency": body.id, "concerns": concerns})
-    else:
-        name = body.name.get(args.lang)
-        _out(say("records_recorded", args.lang, id=rid, agency=f"{name} ({body.id})"))
-    return EXIT_OK
+    named = f"{body.name.get(args.lang)} ({body.id})"
+    data = {"id": rid, "agency": body.id, "concerns": concerns}
+    return _tell(args, data, "records_recorded", id=rid, agency=named)
 
 
 def _list(r: Any, args: argparse.Namespace) -> int:
@@ -123,19 +124,13 @@ def _list(r: Any, args: argparse.Namespace) -> int:
 
 def _update(r: Any, args: argparse.Namespace) -> int:
     r.update(args.id, args.status, args.reason)
-    if args.json:
-        _json({"id": args.id, "status": args.status, "reason": args.reason})
-    else:
-        _out(say("records_updated", args.lang, id=args.id, status=args.status))
-    return EXIT_OK
+    data = {"id": args.id, "status": args.status, "reason": args.reason}
+    return _tell(args, data, "records_updated", id=args.id, status=args.status)
 
 
 def _withdraw(r: Any, args: argparse.Namespace) -> int:
     closed = r.withdraw_consent(args.scope)
-    _json({"closed": closed}) if args.json else _out(
-        say("records_withdrawn", args.lang, n=len(closed))
-    )
-    return EXIT_OK
+    return _tell(args, {"closed": closed}, "records_withdrawn", n=len(closed))
 
 
 def _verify(r: Any, args: argparse.Namespace) -> int:
@@ -171,11 +166,7 @@ def _purge(r: Any, args: argparse.Namespace) -> int:
         )
         if report.not_vacuumed:
             tables = ", ".join(report.not_vacuumed)
-            ja = f"注意: {tables} を VACUUM (FULL) できません（所有者でない）。"
-            ja += "所有者が実行するまで、削除した行はテーブルのファイルに残ります"
-            en = f"note: {tables} could not be vacuumed (not their owner); the deleted rows stay "
-            en += "in the table files until their owner runs VACUUM (FULL)"
-            sys.stderr.write(in_lang(args.lang, ja, en) + "\n")
+            sys.stderr.write(say("records_not_vacuumed", args.lang, tables=tables) + "\n")
     return EXIT_OK
 
 
@@ -193,12 +184,10 @@ def _grant(r: Any, args: argparse.Namespace) -> int:
 
 def _print_grants(args: argparse.Namespace) -> int:
     """``grant --print``: the SQL, for the database's administrator; nothing is connected."""
-    try:
-        from ._records_roles import SQLITE_HAS_NO_ROLES  # noqa: PLC0415 - the records extra
-        from ._records_store import is_url  # noqa: PLC0415
-        from .records import grant_statements  # noqa: PLC0415
-    except ImportError:
-        raise MissingExtraError(say("records_needs_extra", args.lang)) from None
+    grant_statements = _records(args.lang).grant_statements
+    from ._records_roles import SQLITE_HAS_NO_ROLES  # noqa: PLC0415 - loaded by records
+    from ._records_store import is_url  # noqa: PLC0415
+
     if not is_url(args.db):
         raise ArgumentError(SQLITE_HAS_NO_ROLES)
     return _show_grants(grant_statements(_groups(args)), args)
@@ -206,31 +195,20 @@ def _print_grants(args: argparse.Namespace) -> int:
 
 def _export(r: Any, args: argparse.Namespace) -> int:
     n = r.export(args.path, include_meeting=args.include_meeting, format=args.format)
-    if args.format == "fhir":
-        if args.json:
-            _json({"path": args.path, "tasks": n})
-        else:
-            _out(say("records_exported_fhir", args.lang, path=args.path, n=n))
-    elif args.json:
-        _json({"path": args.path, "lines": n})
-    else:
-        _out(say("records_exported", args.lang, path=args.path, n=n))
-    return EXIT_OK
+    fhir = args.format == "fhir"
+    data = {"path": args.path, "tasks" if fhir else "lines": n}
+    key = "records_exported_fhir" if fhir else "records_exported"
+    return _tell(args, data, key, path=args.path, n=n)
 
 
 def _backup(r: Any, args: argparse.Namespace) -> int:
     n = r.backup(args.path)
-    if args.json:
-        _json({"path": args.path, "referrals": n})
-    else:
-        _out(say("records_backup", args.lang, path=args.path, n=n))
-    return EXIT_OK
+    return _tell(args, {"path": args.path, "referrals": n}, "records_backup", path=args.path, n=n)
 
 
 def _import(r: Any, args: argparse.Namespace) -> int:
     n = r.import_(args.path)
-    _json({"imported": n}) if args.json else _out(say("records_imported", args.lang, n=n))
-    return EXIT_OK
+    return _tell(args, {"imported": n}, "records_imported", n=n)
 
 
 def _report(r: Any, args: argparse.Namespace) -> int:

@@ -275,6 +275,12 @@ PHRASES: dict[str, tuple[str, str]] = {
         "{path} に FHIR R4 の Task を {n} 件書き出しました",
         "wrote {n} FHIR R4 Tasks to {path}",
     ),
+    "records_not_vacuumed": (
+        "注意: {tables} を VACUUM (FULL) できません（所有者でない）。"
+        "所有者が実行するまで、削除した行はテーブルのファイルに残ります",
+        "note: {tables} could not be vacuumed (not their owner); the deleted rows stay "
+        "in the table files until their owner runs VACUUM (FULL)",
+    ),
     "records_backup": (
         "{path} に複製しました（つなぎ {n} 件）",
         "backed up to {path} ({n} referrals)",
