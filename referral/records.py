@@ -387,11 +387,7 @@ class Records:
         """Mark ``no_response`` every referral still ``referred`` after the waiting time."""
         now = self._clock()
         with wrap_errors(self._engine), self._engine.begin() as c:
-            late = [
-                rid
-                for rid, status, at in heads(c)
-                if status == "referred" and now - at >= self.no_response_after
-            ]
+            late = [rid for rid, status, at in heads(c) if self._overdue(status, at, now)]
             for rid in late:
                 append(c, rid, "no_response", None, now)
         return late
@@ -402,16 +398,19 @@ class Records:
         An ``auditor`` only reads: the overdue referrals are left out as :meth:`expire` would
         close them, but no event is written (on PostgreSQL the auditor's role may not).
         """
-        cutoff = self._clock() - self.no_response_after
+        now = self._clock()
         if self.role != "auditor":
             self.expire()
         with self._tx("list") as c:
             return [
                 r
                 for r in read_records(c)
-                if r.status in OPEN_STATUSES
-                and not (r.status == "referred" and r.created_at <= cutoff)
+                if r.status in OPEN_STATUSES and not self._overdue(r.status, r.created_at, now)
             ]
+
+    def _overdue(self, status: str, created_at: dt.datetime, now: dt.datetime) -> bool:
+        """Whether a referral still at ``status`` is past the waiting time (:meth:`expire`)."""
+        return status == "referred" and now - created_at >= self.no_response_after
 
     def referrals(self) -> list[ReferralRecord]:
         """Every referral the records hold, open or closed, oldest first."""
@@ -435,9 +434,10 @@ class Records:
         cutoff = _months_before(self._clock(), self.retention_months)
         with self._tx("purge") as c:
             report = purge(c, cutoff, dry_run=dry_run)
-        if not dry_run:
-            self._checkpoint()  # the deleted rows leave the -wal file too
-        if not dry_run and report.referrals and self._engine.dialect.name == "postgresql":
+        if dry_run:
+            return report
+        self._checkpoint()  # SQLite: the deleted rows leave the -wal file too
+        if report.referrals and self._engine.dialect.name == "postgresql":
             from ._records_roles import vacuum_purged  # noqa: PLC0415
 
             with wrap_errors(self._engine):
