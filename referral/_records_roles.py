@@ -21,10 +21,10 @@ system         ``..._retention`` what the purge needs: DELETE on the purged tabl
                                  ``access_log`` (referral)
 =============  ================  ===========================================================
 
-The auditor writes nothing but its access log, so it cannot mark overdue referrals
-``no_response`` (:meth:`Records.expire`, which ``report()`` and ``open_referrals()`` call
-first): while one is overdue, an auditor's report is refused with a permission error until a
-coordinator's call has marked it.
+The auditor writes nothing but its access log, so it cannot write the ``no_response`` event
+of an overdue referral (:meth:`Records.expire`); its ``report()`` and ``open_referrals()``
+count such a referral as no response without writing, and a coordinator's next call writes
+the event.
 
 :func:`check_claimed_role` authenticates the role a caller claims (``Records.open(role=...)``)
 once these grants exist in the database.
